@@ -1,0 +1,3 @@
+"""Local development: the defaults of base.py (SQLite, DEBUG on)."""
+
+from .base import *  # noqa: F403

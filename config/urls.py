@@ -1,0 +1,23 @@
+"""Top-level URLs: pages per app, the API, the admin fallback, language switching."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.static import serve
+
+from gongzhi.api.urls import api
+from gongzhi.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("privacy/", core_views.privacy, name="privacy"),
+    path("elder-mode/", core_views.elder_mode_toggle, name="elder_mode"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("gongzhi.accounts.urls")),
+    path("estates/", include("gongzhi.estates.urls")),
+    path("api/", api.urls),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]

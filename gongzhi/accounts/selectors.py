@@ -1,0 +1,54 @@
+"""Reads about users and organizations, scoped to the acting user."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from .models import Invitation, Membership, Organization, User
+
+
+def memberships_of(user: Any) -> list[Membership]:
+    """The user's memberships with their organizations, loaded once per request (cached on the user)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    cached = getattr(user, "_gz_memberships", None)
+    if cached is None:
+        cached = list(
+            Membership.objects.filter(user=user).select_related("organization", "organization__area")
+        )
+        user._gz_memberships = cached
+    return cached
+
+
+def roles_of(user: Any) -> set[str]:
+    return {m.role for m in memberships_of(user)}
+
+
+def organizations_administered(user: Any) -> QuerySet[Organization]:
+    """Organizations whose members the user may invite: those they administer (all, for superusers)."""
+    if getattr(user, "is_superuser", False):
+        return Organization.objects.all()
+    ids = [m.organization_id for m in memberships_of(user) if m.is_admin]
+    return Organization.objects.filter(id__in=ids)
+
+
+def organization_members(*, user: Any, organization: Organization) -> QuerySet[Membership]:
+    if not organizations_administered(user).filter(pk=organization.pk).exists() and organization.pk not in {
+        m.organization_id for m in memberships_of(user)
+    }:
+        return Membership.objects.none()
+    return Membership.objects.filter(organization=organization).select_related("user").order_by("role", "id")
+
+
+def invitations_for(*, user: Any, organization: Organization) -> QuerySet[Invitation]:
+    if not organizations_administered(user).filter(pk=organization.pk).exists():
+        return Invitation.objects.none()
+    return Invitation.objects.filter(organization=organization).order_by("-created_at")
+
+
+def user_by_phone(phone: str) -> User | None:
+    from gongzhi.core import crypto
+
+    return User.objects.filter(phone_hash=crypto.phone_hash(crypto.normalize_phone(phone))).first()

@@ -1,0 +1,206 @@
+"""Account pages: log-in (with lock-out), registration, invitations and organizations."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from gongzhi.core.errors import DomainError
+from gongzhi.core.ratelimit import client_address, rate_limit_hit
+
+from . import services
+from .backends import AccountLocked
+from .forms import InvitationForm, LoginForm, RegisterForm
+from .models import Invitation, Organization
+from .selectors import invitations_for, memberships_of, organization_members, organizations_administered
+
+
+def _safe_next(request: HttpRequest) -> str:
+    nxt = request.POST.get("next") or request.GET.get("next") or ""
+    if nxt and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
+        return nxt
+    return settings.LOGIN_REDIRECT_URL
+
+
+def _minutes_left(until: timezone.datetime) -> int:
+    return max(1, int((until - timezone.now()).total_seconds() // 60) + 1)
+
+
+def login_view(request: HttpRequest) -> HttpResponse:
+    form = LoginForm(request.POST or None)
+    if request.method == "POST":
+        if rate_limit_hit(scope="login", key=client_address(request), limit=settings.LOGIN_RATE_PER_MINUTE):
+            form.add_error(
+                None, _("Too many log-in attempts from this network; wait a minute and try again.")
+            )
+        elif form.is_valid():
+            try:
+                user = authenticate(
+                    request, username=form.cleaned_data["phone"], password=form.cleaned_data["password"]
+                )
+            except AccountLocked as locked:
+                form.add_error(
+                    None,
+                    _("Too many wrong passwords: this account is locked. Try again in %(n)d minutes.")
+                    % {"n": _minutes_left(locked.until)},
+                )
+            else:
+                if user is None:
+                    form.add_error(None, _("Wrong mobile number or password."))
+                else:
+                    login(request, user)
+                    services.login_success_record(user=user)
+                    return redirect(_safe_next(request))
+    return render(request, "accounts/login.html", {"form": form, "next": request.GET.get("next", "")})
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    return redirect("accounts:login")
+
+
+def _form_error(form: RegisterForm, exc: DomainError) -> None:
+    field = exc.field if exc.field in form.fields else None
+    form.add_error(field, exc.message)
+
+
+def register(request: HttpRequest) -> HttpResponse:
+    """Residents sign up here, then ask to be bound to their house."""
+    form = RegisterForm(request.POST or None)
+    if request.method == "POST":
+        if rate_limit_hit(scope="register", key=client_address(request), limit=10):
+            form.add_error(None, _("Too many sign-ups from this network; wait a minute and try again."))
+        elif form.is_valid():
+            try:
+                user = services.user_register(
+                    phone=form.cleaned_data["phone"],
+                    name=form.cleaned_data["name"],
+                    password=form.cleaned_data["password"],
+                )
+            except DomainError as exc:
+                _form_error(form, exc)
+            else:
+                login(request, user, backend="gongzhi.accounts.backends.PhoneBackend")
+                messages.success(request, _("Welcome! Now tell us which house you live in."))
+                return redirect("estates:binding_new")
+    return render(request, "accounts/register.html", {"form": form})
+
+
+def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
+    """Staff join an organization through a one-time link, logged in or creating an account."""
+    try:
+        invitation = services.invitation_open(token)
+    except DomainError as exc:
+        return render(
+            request, "accounts/invitation_invalid.html", {"message": exc.message}, status=exc.status
+        )
+    form = RegisterForm(request.POST or None) if not request.user.is_authenticated else None
+    if request.method == "POST":
+        try:
+            if request.user.is_authenticated:
+                membership = services.invitation_accept(token=token, user=request.user)  # type: ignore[arg-type]
+            elif form is not None and form.is_valid():
+                membership = services.invitation_accept(
+                    token=token,
+                    phone=form.cleaned_data["phone"],
+                    name=form.cleaned_data["name"],
+                    password=form.cleaned_data["password"],
+                )
+                login(request, membership.user, backend="gongzhi.accounts.backends.PhoneBackend")
+            else:
+                membership = None
+        except DomainError as exc:
+            if form is not None and exc.field:
+                _form_error(form, exc)
+            else:
+                return render(
+                    request, "accounts/invitation_invalid.html", {"message": exc.message}, status=exc.status
+                )
+        else:
+            if membership is not None:
+                messages.success(
+                    request,
+                    _("You have joined %(org)s as %(role)s.")
+                    % {"org": membership.organization.name, "role": membership.get_role_display()},
+                )
+                return redirect("home")
+    return render(request, "accounts/invitation_accept.html", {"invitation": invitation, "form": form})
+
+
+@login_required
+def organization_list(request: HttpRequest) -> HttpResponse:
+    mine = memberships_of(request.user)
+    administered = organizations_administered(request.user).order_by("kind", "name")
+    page = Paginator(administered, 30).get_page(request.GET.get("page"))
+    return render(request, "accounts/organization_list.html", {"memberships": mine, "page": page})
+
+
+@login_required
+def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    organization = get_object_or_404(Organization, pk=pk)
+    members = organization_members(user=request.user, organization=organization)
+    is_admin = organizations_administered(request.user).filter(pk=pk).exists()
+    if not is_admin and not members.exists():
+        return render(request, "403.html", status=403)
+    context = {
+        "organization": organization,
+        "members": Paginator(members, 50).get_page(request.GET.get("page")),
+        "is_admin": is_admin,
+        "invitations": invitations_for(user=request.user, organization=organization)[:50],
+        "form": InvitationForm(organization=organization),
+        "new_link": request.session.pop("new_invitation_link", None),
+    }
+    return render(request, "accounts/organization_detail.html", context)
+
+
+@login_required
+@require_POST
+def invitation_new(request: HttpRequest, pk: int) -> HttpResponse:
+    organization = get_object_or_404(Organization, pk=pk)
+    form = InvitationForm(request.POST, organization=organization)
+    if not form.is_valid():
+        messages.error(request, _("Choose a role for the invitation."))
+        return redirect("accounts:organization_detail", pk=pk)
+    try:
+        _inv, token = services.invitation_create(
+            actor=request.user,
+            organization=organization,
+            role=form.cleaned_data["role"],
+            is_admin=form.cleaned_data["is_admin"],
+            note=form.cleaned_data["note"],
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return (
+            render(request, "403.html", status=exc.status)
+            if exc.status == 403
+            else redirect("accounts:organization_detail", pk=pk)
+        )
+    request.session["new_invitation_link"] = request.build_absolute_uri(f"/accounts/invite/{token}/")
+    messages.success(request, _("Invitation created. Copy the link now: it is shown only once."))
+    return redirect("accounts:organization_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def invitation_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
+    invitation = get_object_or_404(Invitation, pk=pk)
+    try:
+        services.invitation_revoke(actor=request.user, invitation=invitation)
+    except DomainError as exc:
+        if exc.status == 403:
+            return render(request, "403.html", status=403)
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Invitation withdrawn."))
+    return redirect("accounts:organization_detail", pk=invitation.organization_id)

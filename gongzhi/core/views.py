@@ -1,0 +1,32 @@
+"""Pages that belong to no domain: the role-aware home, the privacy notice, elder mode."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from gongzhi.accounts.selectors import memberships_of
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Staff land on their compounds; residents on their own home page."""
+    if request.user.is_superuser or memberships_of(request.user):
+        return redirect("estates:compound_list")
+    return redirect("estates:resident_home")
+
+
+def privacy(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/privacy.html")
+
+
+@require_POST
+def elder_mode_toggle(request: HttpRequest) -> HttpResponse:
+    request.session["elder_mode"] = not request.session.get("elder_mode", False)
+    nxt = request.POST.get("next", "/")
+    if not url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
+        nxt = "/"
+    return redirect(nxt)

@@ -1,0 +1,5 @@
+"""REST endpoints (placeholder router)."""
+
+from ninja import Router
+
+router = Router(tags=["placeholder"])

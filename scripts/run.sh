@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Install, migrate, load the demo compound and serve http://127.0.0.1:8000 with a background worker.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/bootstrap.sh
+export DJANGO_SETTINGS_MODULE=${DJANGO_SETTINGS_MODULE:-config.settings.dev}
+.venv/bin/python manage.py migrate --noinput -v0
+.venv/bin/python manage.py seed_demo
+.venv/bin/python manage.py db_worker --no-reload --interval 1 >var/worker.log 2>&1 &
+worker=$!
+trap 'kill $worker 2>/dev/null || true' EXIT
+echo "Worker running (log: var/worker.log). Open http://127.0.0.1:8000"
+.venv/bin/python manage.py runserver --noreload 127.0.0.1:8000
