@@ -10,9 +10,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 DEV_SECRET_KEY = "dev-insecure-gongzhi-key-change-me"  # noqa: S105 - refused by production settings
 SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
 DEBUG = os.environ.get("DEBUG", "1") == "1"
-ALLOWED_HOSTS = [
-    h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()
-]
+ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 # Key for phone-number encryption and the keyed hash used for exact search (DESIGN rule 7).

@@ -19,7 +19,7 @@ class AccountLocked(Exception):
 
 
 class PhoneBackend(ModelBackend):
-    def authenticate(  # type: ignore[override]
+    def authenticate(
         self,
         request: HttpRequest | None,
         username: str | None = None,
@@ -32,9 +32,7 @@ class PhoneBackend(ModelBackend):
             return None
         user = user_by_phone(username)
         if user is None:
-            User().set_password(
-                password
-            )  # same work as a real check: no timing hint that the number is unknown
+            User().set_password(password)  # same work as a real check: no timing hint that the number is unknown
             return None
         if user.locked_until and user.locked_until > timezone.now():
             raise AccountLocked(user.locked_until)

@@ -46,7 +46,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     failed_logins = models.PositiveSmallIntegerField(_("failed log-ins"), default=0)
     locked_until = models.DateTimeField(_("locked until"), null=True, blank=True)
 
-    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
+    objects: ClassVar[UserManager] = UserManager()
 
     USERNAME_FIELD = "phone_hash"
     REQUIRED_FIELDS: ClassVar[list[str]] = []
@@ -100,9 +100,7 @@ class Organization(TimeStampedModel):
 class Membership(TimeStampedModel):
     """A user's role in an organization; ``community`` is copied from the organization where it has one."""
 
-    user = models.ForeignKey(
-        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="memberships"
-    )
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="memberships")
     organization = models.ForeignKey(
         Organization, verbose_name=_("organization"), on_delete=models.CASCADE, related_name="memberships"
     )

@@ -34,9 +34,7 @@ class Role(models.TextChoices):
 
 ROLES_BY_KIND: dict[str, frozenset[str]] = {
     OrgKind.COMMUNITY: frozenset({Role.SECRETARY, Role.GRID_WORKER, Role.COMMUNITY_STAFF}),
-    OrgKind.PROPERTY: frozenset(
-        {Role.PROPERTY_MANAGER, Role.CUSTOMER_SERVICE, Role.TECHNICIAN, Role.FINANCE}
-    ),
+    OrgKind.PROPERTY: frozenset({Role.PROPERTY_MANAGER, Role.CUSTOMER_SERVICE, Role.TECHNICIAN, Role.FINANCE}),
     OrgKind.RESIDENTS: frozenset({Role.REPRESENTATIVE}),
     OrgKind.DEPARTMENT: frozenset({Role.LIAISON}),
     OrgKind.POLICE: frozenset({Role.OFFICER}),
@@ -74,9 +72,7 @@ HOUSEHOLD_VIEWERS = frozenset(
 # Roles that contact households and so see full phone numbers.
 PHONE_VIEWERS = frozenset({Role.SECRETARY, Role.GRID_WORKER, Role.PROPERTY_MANAGER, Role.CUSTOMER_SERVICE})
 # Roles that maintain the house ledger (import, export, status changes) and approve house bindings.
-ESTATE_EDITORS = frozenset(
-    {Role.SECRETARY, Role.COMMUNITY_STAFF, Role.PROPERTY_MANAGER, Role.CUSTOMER_SERVICE}
-)
+ESTATE_EDITORS = frozenset({Role.SECRETARY, Role.COMMUNITY_STAFF, Role.PROPERTY_MANAGER, Role.CUSTOMER_SERVICE})
 BINDING_DECIDERS = frozenset(
     {Role.SECRETARY, Role.GRID_WORKER, Role.COMMUNITY_STAFF, Role.PROPERTY_MANAGER, Role.CUSTOMER_SERVICE}
 )

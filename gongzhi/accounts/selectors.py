@@ -15,9 +15,7 @@ def memberships_of(user: Any) -> list[Membership]:
         return []
     cached = getattr(user, "_gz_memberships", None)
     if cached is None:
-        cached = list(
-            Membership.objects.filter(user=user).select_related("organization", "organization__area")
-        )
+        cached = list(Membership.objects.filter(user=user).select_related("organization", "organization__area"))
         user._gz_memberships = cached
     return cached
 

@@ -138,9 +138,7 @@ def invitation_create(
 def invitation_open(token: str) -> Invitation:
     """The invitation behind a link, or a clear error when it is unknown, used, revoked or expired."""
     invitation = (
-        Invitation.objects.select_related("organization")
-        .filter(token_hash=Invitation.hash_token(token))
-        .first()
+        Invitation.objects.select_related("organization").filter(token_hash=Invitation.hash_token(token)).first()
     )
     if invitation is None:
         raise DomainError(_("This invitation link is not valid."), code="invitation_invalid")

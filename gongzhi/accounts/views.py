@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
@@ -31,7 +33,7 @@ def _safe_next(request: HttpRequest) -> str:
     return settings.LOGIN_REDIRECT_URL
 
 
-def _minutes_left(until: timezone.datetime) -> int:
+def _minutes_left(until: datetime.datetime) -> int:
     return max(1, int((until - timezone.now()).total_seconds() // 60) + 1)
 
 
@@ -39,9 +41,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
     form = LoginForm(request.POST or None)
     if request.method == "POST":
         if rate_limit_hit(scope="login", key=client_address(request), limit=settings.LOGIN_RATE_PER_MINUTE):
-            form.add_error(
-                None, _("Too many log-in attempts from this network; wait a minute and try again.")
-            )
+            form.add_error(None, _("Too many log-in attempts from this network; wait a minute and try again."))
         elif form.is_valid():
             try:
                 user = authenticate(
@@ -101,14 +101,12 @@ def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
     try:
         invitation = services.invitation_open(token)
     except DomainError as exc:
-        return render(
-            request, "accounts/invitation_invalid.html", {"message": exc.message}, status=exc.status
-        )
+        return render(request, "accounts/invitation_invalid.html", {"message": exc.message}, status=exc.status)
     form = RegisterForm(request.POST or None) if not request.user.is_authenticated else None
     if request.method == "POST":
         try:
             if request.user.is_authenticated:
-                membership = services.invitation_accept(token=token, user=request.user)  # type: ignore[arg-type]
+                membership = services.invitation_accept(token=token, user=request.user)
             elif form is not None and form.is_valid():
                 membership = services.invitation_accept(
                     token=token,
@@ -123,9 +121,7 @@ def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
             if form is not None and exc.field:
                 _form_error(form, exc)
             else:
-                return render(
-                    request, "accounts/invitation_invalid.html", {"message": exc.message}, status=exc.status
-                )
+                return render(request, "accounts/invitation_invalid.html", {"message": exc.message}, status=exc.status)
         else:
             if membership is not None:
                 messages.success(

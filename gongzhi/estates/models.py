@@ -86,9 +86,7 @@ class Compound(TimeStampedModel):
 
 class Phase(models.Model):
     community = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
-    compound = models.ForeignKey(
-        Compound, verbose_name=_("compound"), on_delete=models.CASCADE, related_name="phases"
-    )
+    compound = models.ForeignKey(Compound, verbose_name=_("compound"), on_delete=models.CASCADE, related_name="phases")
     name = models.CharField(_("name"), max_length=40)
     delivered_on = models.DateField(_("delivery date"), null=True, blank=True)
 
@@ -121,9 +119,7 @@ class Building(models.Model):
         verbose_name = _("building")
         verbose_name_plural = _("buildings")
         ordering = ["sort_key", "name"]
-        constraints = [
-            models.UniqueConstraint(fields=["community", "compound", "name"], name="building_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["community", "compound", "name"], name="building_unique")]
 
     def __str__(self) -> str:
         return self.name
@@ -132,9 +128,7 @@ class Building(models.Model):
 class Unit(models.Model):
     community = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
     compound = models.ForeignKey(Compound, on_delete=models.CASCADE, related_name="+")
-    building = models.ForeignKey(
-        Building, verbose_name=_("building"), on_delete=models.CASCADE, related_name="units"
-    )
+    building = models.ForeignKey(Building, verbose_name=_("building"), on_delete=models.CASCADE, related_name="units")
     name = models.CharField(_("unit"), max_length=40)
     sort_key = models.PositiveIntegerField(default=0)
 
@@ -152,12 +146,8 @@ class House(TimeStampedModel):
     """A house. ``status`` is the latest of its ``HouseEvent`` history, kept here for fast lists."""
 
     community = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
-    compound = models.ForeignKey(
-        Compound, verbose_name=_("compound"), on_delete=models.CASCADE, related_name="houses"
-    )
-    building = models.ForeignKey(
-        Building, verbose_name=_("building"), on_delete=models.CASCADE, related_name="houses"
-    )
+    compound = models.ForeignKey(Compound, verbose_name=_("compound"), on_delete=models.CASCADE, related_name="houses")
+    building = models.ForeignKey(Building, verbose_name=_("building"), on_delete=models.CASCADE, related_name="houses")
     unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="houses")
     phase = models.ForeignKey(
         Phase,
@@ -209,6 +199,9 @@ class HouseEvent(models.Model):
         indexes = [models.Index(fields=["community", "house", "effective_on"])]
         ordering = ["effective_on", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.effective_on} {self.get_status_display()}"
+
 
 class Relation(models.TextChoices):
     OWNER = "owner", _("Owner")
@@ -221,9 +214,7 @@ class Resident(TimeStampedModel):
 
     community = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
     compound = models.ForeignKey(Compound, on_delete=models.CASCADE, related_name="+")
-    house = models.ForeignKey(
-        House, verbose_name=_("house"), on_delete=models.CASCADE, related_name="residents"
-    )
+    house = models.ForeignKey(House, verbose_name=_("house"), on_delete=models.CASCADE, related_name="residents")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("account"),
@@ -264,9 +255,7 @@ class HouseBinding(TimeStampedModel):
     """A resident's request to be bound to a house, decided by property or community staff."""
 
     TRANSITIONS: dict[str, frozenset[str]] = {
-        BindingStatus.PENDING: frozenset(
-            {BindingStatus.APPROVED, BindingStatus.REFUSED, BindingStatus.WITHDRAWN}
-        ),
+        BindingStatus.PENDING: frozenset({BindingStatus.APPROVED, BindingStatus.REFUSED, BindingStatus.WITHDRAWN}),
         BindingStatus.APPROVED: frozenset(),
         BindingStatus.REFUSED: frozenset(),
         BindingStatus.WITHDRAWN: frozenset(),
@@ -274,9 +263,7 @@ class HouseBinding(TimeStampedModel):
 
     community = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
     compound = models.ForeignKey(Compound, on_delete=models.CASCADE, related_name="+")
-    house = models.ForeignKey(
-        House, verbose_name=_("house"), on_delete=models.CASCADE, related_name="bindings"
-    )
+    house = models.ForeignKey(House, verbose_name=_("house"), on_delete=models.CASCADE, related_name="bindings")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("applicant"),
@@ -284,9 +271,7 @@ class HouseBinding(TimeStampedModel):
         related_name="bindings",
     )
     relation = models.CharField(_("relation"), max_length=20, choices=Relation.choices)
-    status = models.CharField(
-        _("status"), max_length=20, choices=BindingStatus.choices, default=BindingStatus.PENDING
-    )
+    status = models.CharField(_("status"), max_length=20, choices=BindingStatus.choices, default=BindingStatus.PENDING)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -330,15 +315,11 @@ class LedgerImport(TimeStampedModel):
     }
 
     community = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
-    compound = models.ForeignKey(
-        Compound, verbose_name=_("compound"), on_delete=models.CASCADE, related_name="imports"
-    )
+    compound = models.ForeignKey(Compound, verbose_name=_("compound"), on_delete=models.CASCADE, related_name="imports")
     ledger = models.CharField(_("ledger"), max_length=20, default="houses")
     file = models.FileField(_("file"), upload_to="ledgers/%Y/%m/")
     original_name = models.CharField(_("file name"), max_length=200)
-    status = models.CharField(
-        _("status"), max_length=20, choices=ImportStatus.choices, default=ImportStatus.CHECKING
-    )
+    status = models.CharField(_("status"), max_length=20, choices=ImportStatus.choices, default=ImportStatus.CHECKING)
     rows_done = models.PositiveIntegerField(default=0)
     rows_total = models.PositiveIntegerField(default=0)
     report = models.JSONField(_("report"), default=dict, blank=True)
@@ -367,3 +348,6 @@ class ImportLock(models.Model):
     community = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
     taken_at = models.DateTimeField(auto_now_add=True)
     holder = models.CharField(max_length=100)
+
+    def __str__(self) -> str:
+        return f"{self.compound_id} @ {self.taken_at}"

@@ -116,15 +116,13 @@ class MatrixBuilding:
 def house_matrix(*, compound: Compound, building_id: int | None = None) -> list[MatrixBuilding]:
     """The 房态图: building → unit → floor (top first) → rooms, in a fixed number of queries."""
     buildings = list(
-        Building.objects.filter(community_id=compound.community_id, compound=compound).order_by(
-            "sort_key", "name"
-        )
+        Building.objects.filter(community_id=compound.community_id, compound=compound).order_by("sort_key", "name")
     )
     if building_id:
         buildings = [b for b in buildings if b.id == building_id]
-    units = Unit.objects.filter(
-        community_id=compound.community_id, building__in=[b.id for b in buildings]
-    ).order_by("sort_key", "name")
+    units = Unit.objects.filter(community_id=compound.community_id, building__in=[b.id for b in buildings]).order_by(
+        "sort_key", "name"
+    )
     houses = (
         House.objects.filter(community_id=compound.community_id, building__in=[b.id for b in buildings])
         .only("id", "unit_id", "building_id", "room", "floor", "status")
@@ -161,9 +159,7 @@ def house_detail(*, user: Any, house_id: int) -> House:
         .select_related("compound", "building", "unit", "phase")
         .prefetch_related(
             Prefetch("residents", queryset=Resident.objects.order_by("moved_out_on", "relation", "id")),
-            Prefetch(
-                "events", queryset=HouseEvent.objects.select_related("actor").order_by("-effective_on", "-id")
-            ),
+            Prefetch("events", queryset=HouseEvent.objects.select_related("actor").order_by("-effective_on", "-id")),
         )
         .get()
     )
@@ -200,6 +196,4 @@ def houses_of_resident(user: Any) -> QuerySet[House]:
 
 
 def imports_for(*, compound: Compound) -> QuerySet[LedgerImport]:
-    return LedgerImport.objects.filter(community_id=compound.community_id, compound=compound).order_by(
-        "-created_at"
-    )
+    return LedgerImport.objects.filter(community_id=compound.community_id, compound=compound).order_by("-created_at")

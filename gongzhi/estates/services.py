@@ -161,9 +161,7 @@ def _transition(binding: HouseBinding, to: str) -> None:
 @transaction.atomic
 def binding_decide(*, actor: Any, binding: HouseBinding, approve: bool, reason: str = "") -> HouseBinding:
     """Approve (the resident joins the household) or refuse (with a reason the resident sees)."""
-    binding = (
-        HouseBinding.objects.select_for_update().select_related("house", "house__compound").get(pk=binding.pk)
-    )
+    binding = HouseBinding.objects.select_for_update().select_related("house", "house__compound").get(pk=binding.pk)
     if not may_decide_binding(actor, binding.house):
         raise NotAllowed(_("You may not decide requests for this compound."))
     to = BindingStatus.APPROVED if approve else BindingStatus.REFUSED

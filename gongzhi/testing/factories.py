@@ -28,7 +28,7 @@ from gongzhi.estates.models import (
 PASSWORD = "Gongzhi-test-2026"
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         skip_postgeneration_save = True
@@ -44,14 +44,14 @@ class UserFactory(factory.django.DjangoModelFactory):
             obj.save()
 
 
-class DistrictFactory(factory.django.DjangoModelFactory):
+class DistrictFactory(factory.django.DjangoModelFactory[Area]):
     class Meta:
         model = Area
         django_get_or_create = ("level", "name", "parent")
 
-    level = AreaLevel.DISTRICT
-    name = "汉阳区"
-    parent = None
+    level: Any = AreaLevel.DISTRICT
+    name: Any = "汉阳区"
+    parent: Any = None
 
 
 class SubDistrictFactory(DistrictFactory):
@@ -66,7 +66,7 @@ class CommunityFactory(DistrictFactory):
     parent = factory.SubFactory(SubDistrictFactory)
 
 
-class OrganizationFactory(factory.django.DjangoModelFactory):
+class OrganizationFactory(factory.django.DjangoModelFactory[Organization]):
     class Meta:
         model = Organization
 
@@ -74,7 +74,7 @@ class OrganizationFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"组织{n}")
 
 
-class CompoundFactory(factory.django.DjangoModelFactory):
+class CompoundFactory(factory.django.DjangoModelFactory[Compound]):
     class Meta:
         model = Compound
 
@@ -85,7 +85,7 @@ class CompoundFactory(factory.django.DjangoModelFactory):
     delivered_on = datetime.date(2023, 6, 30)
 
 
-class PhaseFactory(factory.django.DjangoModelFactory):
+class PhaseFactory(factory.django.DjangoModelFactory[Phase]):
     class Meta:
         model = Phase
 
@@ -94,7 +94,7 @@ class PhaseFactory(factory.django.DjangoModelFactory):
     name = "一期"
 
 
-class BuildingFactory(factory.django.DjangoModelFactory):
+class BuildingFactory(factory.django.DjangoModelFactory[Building]):
     class Meta:
         model = Building
 
@@ -103,7 +103,7 @@ class BuildingFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"{n + 1}栋")
 
 
-class UnitFactory(factory.django.DjangoModelFactory):
+class UnitFactory(factory.django.DjangoModelFactory[Unit]):
     class Meta:
         model = Unit
 
@@ -113,7 +113,7 @@ class UnitFactory(factory.django.DjangoModelFactory):
     name = "1单元"
 
 
-class HouseFactory(factory.django.DjangoModelFactory):
+class HouseFactory(factory.django.DjangoModelFactory[House]):
     class Meta:
         model = House
 
@@ -131,16 +131,14 @@ class HouseFactory(factory.django.DjangoModelFactory):
 def house_with_history(house: House, *changes: tuple[str, datetime.date]) -> House:
     """Give a house status events (oldest first) and set its current status to the last one."""
     for status, on in changes:
-        HouseEvent.objects.create(
-            community_id=house.community_id, house=house, status=status, effective_on=on
-        )
+        HouseEvent.objects.create(community_id=house.community_id, house=house, status=status, effective_on=on)
     if changes:
         house.status = changes[-1][0]
         house.save(update_fields=["status"])
     return house
 
 
-class ResidentFactory(factory.django.DjangoModelFactory):
+class ResidentFactory(factory.django.DjangoModelFactory[Resident]):
     class Meta:
         model = Resident
 

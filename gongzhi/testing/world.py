@@ -54,36 +54,35 @@ class World:
 
 
 def build_world() -> World:
-    sub = SubDistrictFactory()
-    community_a = CommunityFactory(name="A社区", parent=sub)
-    community_b = CommunityFactory(name="B社区", parent=sub)
-    property_a = OrganizationFactory(kind=OrgKind.PROPERTY, name="A物业")
-    compound_a = CompoundFactory(code="aaa", name="A小区", community=community_a, property_company=property_a)
-    compound_b = CompoundFactory(code="bbb", name="B小区", community=community_b)
-    orgs = {
-        OrgKind.COMMUNITY: OrganizationFactory(kind=OrgKind.COMMUNITY, name="A社区", area=community_a),
+    sub = SubDistrictFactory.create()
+    community_a = CommunityFactory.create(name="A社区", parent=sub)
+    community_b = CommunityFactory.create(name="B社区", parent=sub)
+    property_a = OrganizationFactory.create(kind=OrgKind.PROPERTY, name="A物业")
+    compound_a = CompoundFactory.create(code="aaa", name="A小区", community=community_a, property_company=property_a)
+    compound_b = CompoundFactory.create(code="bbb", name="B小区", community=community_b)
+    orgs: dict[str, Organization] = {
+        OrgKind.COMMUNITY: OrganizationFactory.create(kind=OrgKind.COMMUNITY, name="A社区", area=community_a),
         OrgKind.PROPERTY: property_a,
-        OrgKind.RESIDENTS: OrganizationFactory(
+        OrgKind.RESIDENTS: OrganizationFactory.create(
             kind=OrgKind.RESIDENTS, name="A小区业主代表", compound=compound_a
         ),
-        OrgKind.DEPARTMENT: OrganizationFactory(kind=OrgKind.DEPARTMENT, name="教育局", area=sub.parent),
-        OrgKind.POLICE: OrganizationFactory(kind=OrgKind.POLICE, name="派出所", area=sub),
-        OrgKind.LAW_FIRM: OrganizationFactory(kind=OrgKind.LAW_FIRM, name="律所", area=sub.parent),
-        OrgKind.SUB_DISTRICT: OrganizationFactory(kind=OrgKind.SUB_DISTRICT, name="四新街道", area=sub),
-        OrgKind.DISTRICT: OrganizationFactory(kind=OrgKind.DISTRICT, name="汉阳区", area=sub.parent),
+        OrgKind.DEPARTMENT: OrganizationFactory.create(kind=OrgKind.DEPARTMENT, name="教育局", area=sub.parent),
+        OrgKind.POLICE: OrganizationFactory.create(kind=OrgKind.POLICE, name="派出所", area=sub),
+        OrgKind.LAW_FIRM: OrganizationFactory.create(kind=OrgKind.LAW_FIRM, name="律所", area=sub.parent),
+        OrgKind.SUB_DISTRICT: OrganizationFactory.create(kind=OrgKind.SUB_DISTRICT, name="四新街道", area=sub),
+        OrgKind.DISTRICT: OrganizationFactory.create(kind=OrgKind.DISTRICT, name="汉阳区", area=sub.parent),
     }
     users: dict[str, User | None] = {}
     for label, (kind, role) in STAFF_ROLES.items():
-        users[label] = UserFactory(name=label)
-        member(users[label], orgs[kind], role, is_admin=role in (Role.SECRETARY, Role.PROPERTY_MANAGER))
-    house_a = HouseFactory(
+        staff = UserFactory.create(name=label)
+        users[label] = staff
+        member(staff, orgs[kind], role, is_admin=role in (Role.SECRETARY, Role.PROPERTY_MANAGER))
+    house_a = HouseFactory.create(
         unit__building__compound=compound_a, room="101", floor=1, owner_name="张三", owner_phone="13800000001"
     )
-    house_a2 = HouseFactory(
-        unit=house_a.unit, room="102", floor=1, owner_name="李四", owner_phone="13800000002"
-    )
-    house_b = HouseFactory(unit__building__compound=compound_b, room="101", floor=1)
-    resident = UserFactory(name="resident")
+    house_a2 = HouseFactory.create(unit=house_a.unit, room="102", floor=1, owner_name="李四", owner_phone="13800000002")
+    house_b = HouseFactory.create(unit__building__compound=compound_b, room="101", floor=1)
+    resident = UserFactory.create(name="resident")
     HouseBinding.objects.create(
         community=community_a,
         compound=compound_a,
@@ -92,14 +91,14 @@ def build_world() -> World:
         relation=Relation.OWNER,
         status=BindingStatus.APPROVED,
     )
-    ResidentFactory(house=house_a, user=resident, name="resident", relation=Relation.OWNER)
-    applicant = UserFactory(name="applicant")
+    ResidentFactory.create(house=house_a, user=resident, name="resident", relation=Relation.OWNER)
+    applicant = UserFactory.create(name="applicant")
     HouseBinding.objects.create(
         community=community_a, compound=compound_a, house=house_a2, user=applicant, relation=Relation.OWNER
     )
     users["resident"] = resident
     users["applicant"] = applicant
-    users["stranger"] = UserFactory(name="stranger")
-    users["superuser"] = UserFactory(name="superuser", is_superuser=True, is_staff=True)
+    users["stranger"] = UserFactory.create(name="stranger")
+    users["superuser"] = UserFactory.create(name="superuser", is_superuser=True, is_staff=True)
     users["anonymous"] = None
     return World(compound_a, compound_b, house_a, house_a2, house_b, orgs, users)

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 def test_login_with_mobile_and_password_lands_on_home(client):
     # given
-    user = UserFactory(phone="13912345678")
+    user = UserFactory.create(phone="13912345678")
     # when
     response = client.post(reverse("accounts:login"), {"phone": "139 1234 5678", "password": PASSWORD})
     # then
@@ -23,7 +23,7 @@ def test_login_with_mobile_and_password_lands_on_home(client):
 
 
 def test_wrong_password_shows_clear_error_and_counts_failure(client):
-    user = UserFactory()
+    user = UserFactory.create()
     response = client.post(reverse("accounts:login"), {"phone": user.phone, "password": "wrong-password"})
     assert response.status_code == 200
     assert (
@@ -37,7 +37,7 @@ def test_wrong_password_shows_clear_error_and_counts_failure(client):
 
 def test_account_locks_after_repeated_failures_even_with_right_password(client, settings):
     settings.LOGIN_MAX_FAILURES = 3
-    user = UserFactory()
+    user = UserFactory.create()
     for _ in range(3):
         client.post(reverse("accounts:login"), {"phone": user.phone, "password": "nope-nope"})
     user.refresh_from_db()
