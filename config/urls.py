@@ -21,3 +21,5 @@ urlpatterns = [
 
 if settings.DEBUG:
     urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]
+
+handler403 = "gongzhi.core.views.permission_denied"

@@ -30,3 +30,16 @@ def elder_mode_toggle(request: HttpRequest) -> HttpResponse:
     if not url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
         nxt = "/"
     return redirect(nxt)
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """403 page; denied access is audited (DESIGN rule 7), without personal data."""
+    from gongzhi.core.audit import audit_record
+
+    audit_record(
+        actor=request.user,
+        verb="access.denied",
+        object_type="url",
+        object_id=request.path[:64],
+    )
+    return render(request, "403.html", status=403)

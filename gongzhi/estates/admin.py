@@ -40,5 +40,5 @@ class HouseBindingAdmin(admin.ModelAdmin):
     raw_id_fields = ("house", "user", "compound", "decided_by")
 
 
-for model in (models.Phase, models.Building, models.Unit, models.HouseEvent, models.LedgerImport):
+for model in (models.Phase, models.Building, models.Unit, models.HouseEvent, models.LedgerImport, models.ImportLock):
     admin.site.register(model)
