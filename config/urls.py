@@ -10,6 +10,7 @@ from gongzhi.core import views as core_views
 
 urlpatterns = [
     path("", core_views.home, name="home"),
+    path("favicon.ico", core_views.favicon),
     path("privacy/", core_views.privacy, name="privacy"),
     path("elder-mode/", core_views.elder_mode_toggle, name="elder_mode"),
     path("i18n/", include("django.conf.urls.i18n")),

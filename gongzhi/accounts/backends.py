@@ -38,5 +38,7 @@ class PhoneBackend(ModelBackend):
             raise AccountLocked(user.locked_until)
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
-        login_failure_record(user=user)
+        counted = login_failure_record(user=user)
+        if counted.locked_until and counted.locked_until > timezone.now():
+            raise AccountLocked(counted.locked_until)  # say so at once, not only on the next attempt
         return None

@@ -54,7 +54,11 @@ class RegisterForm(forms.Form):
 
 
 class InvitationForm(forms.Form):
-    role = forms.ChoiceField(label=_("Role"), choices=())
+    role = forms.ChoiceField(
+        label=_("Role"),
+        choices=(),
+        error_messages={"invalid_choice": _("This role does not exist in this kind of organization.")},
+    )
     is_admin = forms.BooleanField(label=_("May invite members too"), required=False)
     note = forms.CharField(label=_("For whom (a note for you)"), max_length=100, required=False)
 

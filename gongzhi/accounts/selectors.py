@@ -5,6 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from gongzhi.core.errors import NotAllowed, NotFound
 
 from .models import Invitation, Membership, Organization, User
 
@@ -30,6 +33,28 @@ def organizations_administered(user: Any) -> QuerySet[Organization]:
         return Organization.objects.all()
     ids = [m.organization_id for m in memberships_of(user) if m.is_admin]
     return Organization.objects.filter(id__in=ids)
+
+
+def organization_get(*, user: Any, pk: int, administered: bool = False) -> Organization:
+    """An organization the user belongs to (or, with ``administered``, may invite members to)."""
+    organization = Organization.objects.select_related("area", "compound").filter(pk=pk).first()
+    if organization is None:
+        raise NotFound(_("No such organization."))
+    if organizations_administered(user).filter(pk=pk).exists():
+        return organization
+    if not administered and pk in {m.organization_id for m in memberships_of(user)}:
+        return organization
+    raise NotAllowed(_("You do not have access to this organization."))
+
+
+def invitation_get(*, user: Any, pk: int) -> Invitation:
+    """An invitation of an organization the user administers."""
+    invitation = Invitation.objects.select_related("organization").filter(pk=pk).first()
+    if invitation is None:
+        raise NotFound(_("No such invitation."))
+    if not organizations_administered(user).filter(pk=invitation.organization_id).exists():
+        raise NotAllowed(_("You may not manage this organization's invitations."))
+    return invitation
 
 
 def organization_members(*, user: Any, organization: Organization) -> QuerySet[Membership]:

@@ -9,7 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -53,7 +53,11 @@ def user_register(*, phone: str, name: str, password: str) -> User:
     if user_by_phone(digits) is not None:
         raise DomainError(_("This mobile number is already registered; log in instead."), field="phone")
     _check_password(password, User(phone=digits, name=clean_name))
-    user = User.objects.create_user(digits, password, name=clean_name)
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(digits, password, name=clean_name)
+    except IntegrityError as exc:  # the same number registered a moment ago, in another request
+        raise DomainError(_("This mobile number is already registered; log in instead."), field="phone") from exc
     audit_record(actor=user, verb="user.register", obj=user, after={"name": clean_name})
     return user
 
@@ -87,6 +91,7 @@ def _check_role(organization: Organization, role: str) -> None:
 def membership_add(
     *, actor: Any, user: User, organization: Organization, role: str, is_admin: bool = False
 ) -> Membership:
+    """Give the user a role in the organization; an existing member invited as administrator becomes one."""
     _check_role(organization, role)
     membership, created = Membership.objects.get_or_create(
         user=user,
@@ -104,6 +109,17 @@ def membership_add(
             obj=membership,
             community_id=membership.community_id,
             after={"user": user.pk, "organization": organization.pk, "role": role, "is_admin": is_admin},
+        )
+    elif is_admin and not membership.is_admin:
+        membership.is_admin = True
+        membership.save(update_fields=["is_admin", "updated_at"])
+        audit_record(
+            actor=actor,
+            verb="membership.change",
+            obj=membership,
+            community_id=membership.community_id,
+            before={"is_admin": False},
+            after={"is_admin": True},
         )
     return membership
 

@@ -3,27 +3,39 @@
 from __future__ import annotations
 
 import datetime
+import math
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from gongzhi.core.audit import audit_denied
 from gongzhi.core.errors import DomainError
 from gongzhi.core.ratelimit import client_address, rate_limit_hit
 
 from . import services
 from .backends import AccountLocked
 from .forms import InvitationForm, LoginForm, RegisterForm
-from .models import Invitation, Organization
-from .selectors import invitations_for, memberships_of, organization_members, organizations_administered
+from .models import Organization
+from .selectors import (
+    invitation_get,
+    invitations_for,
+    memberships_of,
+    organization_get,
+    organization_members,
+    organizations_administered,
+)
 
 
 def _safe_next(request: HttpRequest) -> str:
@@ -34,7 +46,12 @@ def _safe_next(request: HttpRequest) -> str:
 
 
 def _minutes_left(until: datetime.datetime) -> int:
-    return max(1, int((until - timezone.now()).total_seconds() // 60) + 1)
+    return max(1, math.ceil((until - timezone.now()).total_seconds() / 60))
+
+
+def _denied(request: HttpRequest) -> HttpResponse:
+    audit_denied(request)
+    return render(request, "403.html", status=403)
 
 
 def login_view(request: HttpRequest) -> HttpResponse:
@@ -48,10 +65,15 @@ def login_view(request: HttpRequest) -> HttpResponse:
                     request, username=form.cleaned_data["phone"], password=form.cleaned_data["password"]
                 )
             except AccountLocked as locked:
+                n = _minutes_left(locked.until)
                 form.add_error(
                     None,
-                    _("Too many wrong passwords: this account is locked. Try again in %(n)d minutes.")
-                    % {"n": _minutes_left(locked.until)},
+                    ngettext(
+                        "Too many wrong passwords: this account is locked. Try again in %(n)d minute.",
+                        "Too many wrong passwords: this account is locked. Try again in %(n)d minutes.",
+                        n,
+                    )
+                    % {"n": n},
                 )
             else:
                 if user is None:
@@ -69,7 +91,7 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     return redirect("accounts:login")
 
 
-def _form_error(form: RegisterForm, exc: DomainError) -> None:
+def _form_error(form: forms.Form, exc: DomainError) -> None:
     field = exc.field if exc.field in form.fields else None
     form.add_error(field, exc.message)
 
@@ -98,12 +120,20 @@ def register(request: HttpRequest) -> HttpResponse:
 
 def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
     """Staff join an organization through a one-time link, logged in or creating an account."""
+    # Every submission counts towards the limit, wrong links too.
+    limited = request.method == "POST" and rate_limit_hit(scope="invitation", key=client_address(request), limit=10)
     try:
         invitation = services.invitation_open(token)
     except DomainError as exc:
-        return render(request, "accounts/invitation_invalid.html", {"message": exc.message}, status=exc.status)
+        return _invitation_invalid(request, exc)
     form = RegisterForm(request.POST or None) if not request.user.is_authenticated else None
-    if request.method == "POST":
+    if limited:
+        message = _("Too many attempts from this network; wait a minute and try again.")
+        if form is None:
+            messages.error(request, message)
+        else:
+            form.add_error(None, message)
+    elif request.method == "POST":
         try:
             if request.user.is_authenticated:
                 membership = services.invitation_accept(token=token, user=request.user)
@@ -118,10 +148,9 @@ def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
             else:
                 membership = None
         except DomainError as exc:
-            if form is not None and exc.field:
-                _form_error(form, exc)
-            else:
-                return render(request, "accounts/invitation_invalid.html", {"message": exc.message}, status=exc.status)
+            if form is None or not exc.field:
+                return _invitation_invalid(request, exc)
+            _form_error(form, exc)
         else:
             if membership is not None:
                 messages.success(
@@ -131,6 +160,10 @@ def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
                 )
                 return redirect("home")
     return render(request, "accounts/invitation_accept.html", {"invitation": invitation, "form": form})
+
+
+def _invitation_invalid(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return render(request, "accounts/invitation_invalid.html", {"message": exc.message}, status=exc.status)
 
 
 @login_required
@@ -143,30 +176,41 @@ def organization_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    organization = get_object_or_404(Organization, pk=pk)
-    members = organization_members(user=request.user, organization=organization)
-    is_admin = organizations_administered(request.user).filter(pk=pk).exists()
-    if not is_admin and not members.exists():
-        return render(request, "403.html", status=403)
+    try:
+        organization = organization_get(user=request.user, pk=pk)
+    except DomainError as exc:
+        return _denied(request) if exc.status == 403 else render(request, "404.html", status=404)
+    return _organization_page(request, organization, InvitationForm(organization=organization))
+
+
+def _organization_page(
+    request: HttpRequest, organization: Organization, form: InvitationForm, status: int = 200
+) -> HttpResponse:
     context = {
         "organization": organization,
-        "members": Paginator(members, 50).get_page(request.GET.get("page")),
-        "is_admin": is_admin,
+        "members": Paginator(organization_members(user=request.user, organization=organization), 50).get_page(
+            request.GET.get("page")
+        ),
+        "is_admin": organizations_administered(request.user).filter(pk=organization.pk).exists(),
         "invitations": invitations_for(user=request.user, organization=organization)[:50],
-        "form": InvitationForm(organization=organization),
+        "form": form,
         "new_link": request.session.pop("new_invitation_link", None),
     }
-    return render(request, "accounts/organization_detail.html", context)
+    return render(request, "accounts/organization_detail.html", context, status=status)
 
 
 @login_required
 @require_POST
 def invitation_new(request: HttpRequest, pk: int) -> HttpResponse:
-    organization = get_object_or_404(Organization, pk=pk)
+    try:
+        organization = organization_get(user=request.user, pk=pk, administered=True)
+    except DomainError as exc:
+        return _denied(request) if exc.status == 403 else render(request, "404.html", status=404)
     form = InvitationForm(request.POST, organization=organization)
+    if rate_limit_hit(scope="invitation_new", key=str(request.user.pk), limit=30):
+        form.add_error(None, _("Too many invitations at once; wait a minute and try again."))
     if not form.is_valid():
-        messages.error(request, _("Choose a role for the invitation."))
-        return redirect("accounts:organization_detail", pk=pk)
+        return _organization_page(request, organization, form, status=400)
     try:
         _inv, token = services.invitation_create(
             actor=request.user,
@@ -176,13 +220,13 @@ def invitation_new(request: HttpRequest, pk: int) -> HttpResponse:
             note=form.cleaned_data["note"],
         )
     except DomainError as exc:
-        messages.error(request, exc.message)
-        return (
-            render(request, "403.html", status=exc.status)
-            if exc.status == 403
-            else redirect("accounts:organization_detail", pk=pk)
-        )
-    request.session["new_invitation_link"] = request.build_absolute_uri(f"/accounts/invite/{token}/")
+        if exc.status == 403:
+            return _denied(request)
+        _form_error(form, exc)
+        return _organization_page(request, organization, form, status=exc.status)
+    request.session["new_invitation_link"] = request.build_absolute_uri(
+        reverse("accounts:invitation_accept", kwargs={"token": token})
+    )
     messages.success(request, _("Invitation created. Copy the link now: it is shown only once."))
     return redirect("accounts:organization_detail", pk=pk)
 
@@ -190,13 +234,15 @@ def invitation_new(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def invitation_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
-    invitation = get_object_or_404(Invitation, pk=pk)
     try:
+        invitation = invitation_get(user=request.user, pk=pk)
         services.invitation_revoke(actor=request.user, invitation=invitation)
     except DomainError as exc:
         if exc.status == 403:
-            return render(request, "403.html", status=403)
+            return _denied(request)
+        if exc.status == 404:
+            return render(request, "404.html", status=404)
         messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Invitation withdrawn."))
+        return redirect("accounts:organization_detail", pk=invitation.organization_id)
+    messages.success(request, _("Invitation withdrawn."))
     return redirect("accounts:organization_detail", pk=invitation.organization_id)

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.db import models
+from django.http import HttpRequest
 
 from .models import AuditEvent
 
@@ -63,3 +64,20 @@ def audit_record(**kwargs: Any) -> AuditEvent:
     event = audit_build(**kwargs)
     event.save()
     return event
+
+
+def audit_denied(request: HttpRequest, *, code: str = "forbidden") -> None:
+    """Record a refused request (DESIGN rule 7): who, which path and method; never the query string or body.
+
+    Recorded once per request, however many layers refuse it.
+    """
+    if getattr(request, "_gz_denied_audited", False):
+        return
+    request._gz_denied_audited = True  # type: ignore[attr-defined]
+    audit_record(
+        actor=getattr(request, "user", None),
+        verb="access.denied",
+        object_type="http",
+        object_id=request.path[:64],
+        after={"method": request.method, "code": code},
+    )

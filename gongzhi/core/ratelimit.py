@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import time
 
+from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 
 
 def client_address(request: HttpRequest) -> str:
+    """The client's address. Behind ``TRUSTED_PROXY_HOPS`` reverse proxies (each appending the address it saw
+    to X-Forwarded-For), the address the outermost proxy saw; never a value the client chose itself."""
+    hops = int(getattr(settings, "TRUSTED_PROXY_HOPS", 0))
+    if hops > 0:
+        chain = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        if len(chain) >= hops:
+            return chain[-hops]
     return str(request.META.get("REMOTE_ADDR", "unknown"))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -43,3 +44,8 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
         object_id=request.path[:64],
     )
     return render(request, "403.html", status=403)
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico on pages without a link tag (admin, API docs)."""
+    return redirect(static("img/favicon.svg"), permanent=True)

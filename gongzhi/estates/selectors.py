@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils.translation import pgettext_lazy
 
 from gongzhi.accounts.roles import BINDING_DECIDERS, ESTATE_VIEWERS, HOUSEHOLD_VIEWERS
 from gongzhi.core.crypto import normalize_phone, phone_hash
 from gongzhi.core.errors import NotAllowed, NotFound
+from gongzhi.insights.kpis import Ratio, occupancy_rate, permanent_residents
 
 from .models import (
     BindingStatus,
@@ -19,7 +22,9 @@ from .models import (
     House,
     HouseBinding,
     HouseEvent,
+    HouseStatus,
     LedgerImport,
+    Phase,
     Resident,
     Unit,
 )
@@ -100,10 +105,36 @@ def house_search(*, compound: Compound, search: HouseSearch, with_phones: bool) 
     return qs.order_by("building__sort_key", "building__name", "unit__sort_key", "floor", "room")
 
 
+# A short mark for each status, printed in every cell of the house matrix beside its colour, so the status
+# can be read without telling colours apart (and by screen readers, with the full name in the link's label).
+STATUS_MARKS: dict[str, Any] = {
+    HouseStatus.UNDELIVERED: pgettext_lazy("house status mark", "N/D"),
+    HouseStatus.VACANT: pgettext_lazy("house status mark", "Vac"),
+    HouseStatus.RENOVATING: pgettext_lazy("house status mark", "Ren"),
+    HouseStatus.OCCUPIED: pgettext_lazy("house status mark", "Occ"),
+    HouseStatus.RENTED: pgettext_lazy("house status mark", "Let"),
+}
+
+
+@dataclass(slots=True)
+class MatrixRoom:
+    """One cell of the house matrix: just what the cell shows (no model instance, no personal data).
+
+    ``label`` is the room and its status in words ("1201 已入住"), for screen readers; ``mark`` the short
+    status printed in the cell beside its colour.
+    """
+
+    id: int
+    room: str
+    status: str
+    label: str
+    mark: str
+
+
 @dataclass
 class MatrixUnit:
     unit: Unit
-    floors: list[tuple[int, list[House]]] = field(default_factory=list)
+    floors: list[tuple[int, list[MatrixRoom]]] = field(default_factory=list)
 
 
 @dataclass
@@ -112,33 +143,47 @@ class MatrixBuilding:
     units: list[MatrixUnit] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
 
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
 
-def house_matrix(*, compound: Compound, building_id: int | None = None) -> list[MatrixBuilding]:
-    """The 房态图: building → unit → floor (top first) → rooms, in a fixed number of queries."""
-    buildings = list(
-        Building.objects.filter(community_id=compound.community_id, compound=compound).order_by("sort_key", "name")
-    )
+
+def _room_key(room: MatrixRoom) -> tuple[int, str]:
+    return (len(room.room), room.room)
+
+
+def house_matrix(
+    *, compound: Compound, building_id: int | None = None, buildings: list[Building] | None = None
+) -> list[MatrixBuilding]:
+    """The 房态图: building → unit → floor (top first) → rooms, in 3 queries however many houses.
+
+    ``buildings``: the compound's buildings when the caller has them already (one query less).
+    """
+    if buildings is None:
+        buildings = list(compound_buildings(compound=compound))
     if building_id:
         buildings = [b for b in buildings if b.id == building_id]
-    units = Unit.objects.filter(community_id=compound.community_id, building__in=[b.id for b in buildings]).order_by(
-        "sort_key", "name"
+    ids = [b.id for b in buildings]
+    units = Unit.objects.filter(community_id=compound.community_id, building__in=ids).order_by("sort_key", "name")
+    houses = House.objects.filter(community_id=compound.community_id, building__in=ids).values_list(
+        "id", "unit_id", "room", "floor", "status"
     )
-    houses = (
-        House.objects.filter(community_id=compound.community_id, building__in=[b.id for b in buildings])
-        .only("id", "unit_id", "building_id", "room", "floor", "status")
-        .order_by("floor", "room")
-    )
-    by_unit: dict[int, dict[int, list[House]]] = {}
-    for h in houses:
-        by_unit.setdefault(h.unit_id, {}).setdefault(h.floor, []).append(h)
+    labels: dict[str, str] = {value: str(label) for value, label in HouseStatus.choices}
+    marks: dict[str, str] = {value: str(mark) for value, mark in STATUS_MARKS.items()}
+    by_unit: dict[int, dict[int, list[MatrixRoom]]] = {}
+    for pk, unit_id, room, floor, status in houses:
+        cell = MatrixRoom(pk, room, status, f"{room} {labels.get(status, status)}", marks.get(status, "?"))
+        by_unit.setdefault(unit_id, {}).setdefault(floor, []).append(cell)
     by_building: dict[int, MatrixBuilding] = {b.id: MatrixBuilding(building=b) for b in buildings}
     for u in units:
         floors = by_unit.get(u.id, {})
         mb = by_building[u.building_id]
-        mb.units.append(MatrixUnit(unit=u, floors=sorted(floors.items(), key=lambda kv: -kv[0])))
+        mb.units.append(
+            MatrixUnit(unit=u, floors=[(f, sorted(floors[f], key=_room_key)) for f in sorted(floors, reverse=True)])
+        )
         for rooms in floors.values():
-            for h in rooms:
-                mb.counts[h.status] = mb.counts.get(h.status, 0) + 1
+            for cell in rooms:
+                mb.counts[cell.status] = mb.counts.get(cell.status, 0) + 1
     return list(by_building.values())
 
 
@@ -197,3 +242,233 @@ def houses_of_resident(user: Any) -> QuerySet[House]:
 
 def imports_for(*, compound: Compound) -> QuerySet[LedgerImport]:
     return LedgerImport.objects.filter(community_id=compound.community_id, compound=compound).order_by("-created_at")
+
+
+# --- Staff pages ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class CompoundRow:
+    """One line of the compound list: the compound and its headline figures at a date."""
+
+    compound: Compound
+    houses: int
+    occupancy: Ratio
+    permanent_residents: int
+
+
+def compounds_search(*, user: Any, q: str = "") -> QuerySet[Compound]:
+    """Compounds in the user's scope whose name or code contains ``q``, with their number of houses."""
+    qs = compounds_for(user)
+    text = q.strip()
+    if text:
+        qs = qs.filter(Q(name__icontains=text) | Q(code__icontains=text.lower()))
+    return qs.annotate(n_houses=Count("houses"))
+
+
+def compound_rows(compounds: Iterable[Compound], *, at: datetime.date) -> list[CompoundRow]:
+    """Headline KPIs for a page of compounds, through the KPI definitions (2 queries a compound)."""
+    rows = []
+    for c in compounds:
+        houses = House.objects.filter(community_id=c.community_id, compound=c)
+        residents = Resident.objects.filter(community_id=c.community_id, compound=c)
+        rows.append(
+            CompoundRow(
+                compound=c,
+                houses=c.n_houses if hasattr(c, "n_houses") else houses.count(),
+                occupancy=occupancy_rate(houses, at),
+                permanent_residents=permanent_residents(residents, at),
+            )
+        )
+    return rows
+
+
+@dataclass(frozen=True)
+class StatusCount:
+    status: str
+    label: str
+    mark: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Change:
+    """A change for display: ``sign`` is "+", "−" or "", ``size`` the absolute value (KPIS.md: −80.3%, +5.0 pp)."""
+
+    value: float
+
+    @property
+    def sign(self) -> str:
+        return "+" if self.value > 0 else "−" if self.value < 0 else ""
+
+    @property
+    def size(self) -> float:
+        return abs(self.value)
+
+
+@dataclass
+class CompoundOverview:
+    """The figures on a compound's overview page: KPIs as of ``at`` and a year before, house status today."""
+
+    compound: Compound
+    at: datetime.date
+    occupancy: Ratio
+    permanent_residents: int
+    year_before: datetime.date
+    occupancy_year_before: Ratio
+    permanent_residents_year_before: int
+    status_counts: list[StatusCount]
+    houses: int
+
+    @property
+    def occupancy_change_pp(self) -> Change | None:
+        """The change of 入住率 on a year before, in percentage points; None without data on either date."""
+        now, then = self.occupancy.value, self.occupancy_year_before.value
+        return None if now is None or then is None else Change((now - then) * 100)
+
+    @property
+    def permanent_residents_change(self) -> Change | None:
+        """The relative change of 常住人口 on a year before (0.25 = +25%); None when there were none then."""
+        then = self.permanent_residents_year_before
+        return Change((self.permanent_residents - then) / then) if then else None
+
+
+def year_before(day: datetime.date) -> datetime.date:
+    """The same day a year earlier (29 February → 28 February)."""
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:
+        return day.replace(year=day.year - 1, day=28)
+
+
+def compound_overview(*, compound: Compound, at: datetime.date) -> CompoundOverview:
+    """入住率 and 常住人口 at ``at`` and a year before (insights.kpis), houses by status today: 5 queries."""
+    houses = House.objects.filter(community_id=compound.community_id, compound=compound)
+    residents = Resident.objects.filter(community_id=compound.community_id, compound=compound)
+    counts = house_status_counts(compound=compound)
+    before = year_before(at)
+    return CompoundOverview(
+        compound=compound,
+        at=at,
+        occupancy=occupancy_rate(houses, at),
+        permanent_residents=permanent_residents(residents, at),
+        year_before=before,
+        occupancy_year_before=occupancy_rate(houses, before),
+        permanent_residents_year_before=permanent_residents(residents, before),
+        status_counts=[
+            StatusCount(status=value, label=str(label), mark=str(STATUS_MARKS[value]), count=counts.get(value, 0))
+            for value, label in HouseStatus.choices
+        ],
+        houses=sum(counts.values()),
+    )
+
+
+def compound_buildings(*, compound: Compound) -> QuerySet[Building]:
+    return Building.objects.filter(community_id=compound.community_id, compound=compound).order_by("sort_key", "name")
+
+
+def compound_phases(*, compound: Compound) -> QuerySet[Phase]:
+    return Phase.objects.filter(community_id=compound.community_id, compound=compound).order_by("name")
+
+
+@dataclass
+class BindingRow:
+    """A pending request with the hint staff decide on: does the applicant's mobile match the ledger owner's?"""
+
+    binding: HouseBinding
+    owner_phone_matches: bool
+
+
+def binding_rows(bindings: Iterable[HouseBinding]) -> list[BindingRow]:
+    rows = []
+    for b in bindings:
+        house = b.house
+        owner_hash = house.owner_phone_hash or phone_hash(normalize_phone(house.owner_phone))
+        rows.append(BindingRow(binding=b, owner_phone_matches=bool(owner_hash) and owner_hash == b.user.phone_hash))
+    return rows
+
+
+def decides_bindings(user: Any) -> bool:
+    """Whether the user decides house-binding requests in any compound."""
+    return compounds_for(user, BINDING_DECIDERS).exists()
+
+
+def binding_for_decision(*, user: Any, pk: int) -> HouseBinding:
+    """A request (any status) in a compound where the user decides requests."""
+    ids = compounds_for(user, BINDING_DECIDERS).values("id")
+    binding = (
+        HouseBinding.objects.filter(pk=pk, compound_id__in=ids)
+        .select_related("house", "house__building", "house__unit", "compound", "user")
+        .first()
+    )
+    if binding is None:
+        if HouseBinding.objects.filter(pk=pk).exists():
+            raise NotAllowed("You may not decide this request.")
+        raise NotFound("No such request.")
+    return binding
+
+
+def binding_of(*, user: Any, pk: int) -> HouseBinding:
+    """One of the resident's own requests; somebody else's is simply not found."""
+    binding = bindings_of(user).filter(pk=pk).first()
+    if binding is None:
+        raise NotFound("No such request.")
+    return binding
+
+
+def bindings_open_of(user: Any) -> QuerySet[HouseBinding]:
+    """The resident's requests still waiting, or refused (with the reason), newest first."""
+    return bindings_of(user).filter(status__in=[BindingStatus.PENDING, BindingStatus.REFUSED])
+
+
+# --- Choosing a house to bind to: structure only (names of buildings, units, rooms), never owner data ----------
+
+BINDING_COMPOUND_CHOICES = 200
+
+
+@dataclass
+class BindingCascade:
+    """What the resident has picked so far (compound → building → unit) and the choices of the next step."""
+
+    compounds: list[Compound] = field(default_factory=list)
+    compound: Compound | None = None
+    buildings: list[Building] = field(default_factory=list)
+    building: Building | None = None
+    units: list[Unit] = field(default_factory=list)
+    unit: Unit | None = None
+    rooms: list[House] = field(default_factory=list)
+
+
+def binding_cascade(
+    *, q: str = "", compound_code: str = "", building_id: int | None = None, unit_id: int | None = None
+) -> BindingCascade:
+    """The choices for a house-binding request. Picks that do not belong together are dropped, not trusted."""
+    cascade = BindingCascade()
+    compounds = Compound.objects.only("id", "code", "name", "community_id").order_by("name", "code")
+    if compound_code:
+        cascade.compound = compounds.filter(code=compound_code).first()
+    if cascade.compound is None:
+        text = q.strip()
+        if text:
+            compounds = compounds.filter(Q(name__icontains=text) | Q(code__icontains=text.lower()))
+        cascade.compounds = list(compounds[:BINDING_COMPOUND_CHOICES])
+        return cascade
+    compound = cascade.compound
+    cascade.buildings = list(compound_buildings(compound=compound).only("id", "name"))
+    cascade.building = next((b for b in cascade.buildings if b.id == building_id), None)
+    if cascade.building is None:
+        return cascade
+    cascade.units = list(
+        Unit.objects.filter(community_id=compound.community_id, building=cascade.building)
+        .only("id", "name", "building_id")
+        .order_by("sort_key", "name")
+    )
+    cascade.unit = next((u for u in cascade.units if u.id == unit_id), None)
+    if cascade.unit is None:
+        return cascade
+    cascade.rooms = list(
+        House.objects.filter(community_id=compound.community_id, unit=cascade.unit)
+        .only("id", "room", "floor", "community_id", "compound_id", "unit_id")
+        .order_by("floor", "room")
+    )
+    return cascade

@@ -226,3 +226,30 @@ def binding_withdraw(*, user: Any, binding: HouseBinding) -> HouseBinding:
     binding.save(update_fields=["status", "updated_at"])
     audit_record(actor=user, verb="binding.withdraw", obj=binding, community_id=binding.community_id)
     return binding
+
+
+def house_view_record(*, actor: Any, house: House) -> None:
+    """Opening a house page shows personal data: audited (DESIGN rule 7)."""
+    audit_record(actor=actor, verb="house.view", obj=house, community_id=house.community_id)
+
+
+def house_list_view_record(*, actor: Any, compound: Compound, shown: int, with_phones: bool, searched: bool) -> None:
+    """A page of the house list (owner names, phones) was shown; the search text itself is not logged."""
+    audit_record(
+        actor=actor,
+        verb="house.list",
+        obj=compound,
+        community_id=compound.community_id,
+        after={"shown": shown, "full_phones": with_phones, "searched": searched},
+    )
+
+
+def access_denied_record(*, actor: Any, object_type: str, object_id: Any, community_id: int | None = None) -> None:
+    """A refused page (HTTP 403) is audited, without personal data."""
+    audit_record(
+        actor=actor,
+        verb="access.denied",
+        object_type=object_type,
+        object_id=object_id,
+        community_id=community_id,
+    )

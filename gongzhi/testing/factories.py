@@ -126,6 +126,8 @@ class HouseFactory(factory.django.DjangoModelFactory[House]):
     area = Decimal("98.50")
     status = HouseStatus.VACANT
     delivered_on = datetime.date(2023, 6, 30)
+    owner_phone = ""
+    owner_phone_hash = factory.LazyAttribute(lambda o: crypto.phone_hash(o.owner_phone))
 
 
 def house_with_history(house: House, *changes: tuple[str, datetime.date]) -> House:

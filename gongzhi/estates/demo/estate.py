@@ -10,6 +10,7 @@ import random
 from dataclasses import dataclass
 from decimal import Decimal
 
+from gongzhi.accounts.models import Organization
 from gongzhi.core import crypto
 from gongzhi.estates.models import (
     OCCUPIED_STATUSES,
@@ -106,13 +107,17 @@ def _date_between(rng: random.Random, start: datetime.date, end: datetime.date) 
 
 
 def build_compound(
-    *, spec: CompoundSpec, community: Area, property_company: object, today: datetime.date
+    *, spec: CompoundSpec, community: Area, property_company: Organization, today: datetime.date
 ) -> Compound:
     """Create one compound with buildings, houses, status events and residents, in bulk."""
     rng = random.Random(spec.seed)
     compound = Compound.objects.create(
-        code=spec.code, name=spec.name, community=community, property_company=property_company,
-        address=spec.address, delivered_on=min(p.delivered_on for p in spec.phases),
+        code=spec.code,
+        name=spec.name,
+        community=community,
+        property_company=property_company,
+        address=spec.address,
+        delivered_on=min(p.delivered_on for p in spec.phases),
     )
     cid = community.id
     houses: list[House] = []
@@ -130,10 +135,16 @@ def build_compound(
                     for r in range(1, spec.rooms_per_floor + 1):
                         houses.append(
                             House(
-                                community_id=cid, compound=compound, building=building, unit=unit, phase=phase,
-                                room=f"{floor}{r:02d}", floor=floor,
+                                community_id=cid,
+                                compound=compound,
+                                building=building,
+                                unit=unit,
+                                phase=phase,
+                                room=f"{floor}{r:02d}",
+                                floor=floor,
                                 area=Decimal(rng.choice(("98.56", "118.20", "128.56", "143.80"))),
-                                status=HouseStatus.VACANT, delivered_on=ps.delivered_on,
+                                status=HouseStatus.VACANT,
+                                delivered_on=ps.delivered_on,
                                 owner_name=_name(rng) if rng.random() < 0.9 else "",
                             )
                         )
@@ -155,8 +166,9 @@ def build_compound(
     by_now = by_2025 + int(n * 0.03 * max(0, (today - end_2025).days) / 330)
     for i, h in enumerate(order):
         assert h.delivered_on is not None
-        events.append(HouseEvent(community_id=cid, house=h, status=HouseStatus.VACANT, effective_on=h.delivered_on,
-                                 source="demo"))
+        events.append(
+            HouseEvent(community_id=cid, house=h, status=HouseStatus.VACANT, effective_on=h.delivered_on, source="demo")
+        )
         if i < early:
             moved_in = _date_between(rng, h.delivered_on, h.delivered_on + datetime.timedelta(days=60))
         elif i < by_2025:
@@ -165,21 +177,42 @@ def build_compound(
             moved_in = _date_between(rng, end_2025, today)
         else:
             if rng.random() < 0.06:  # a few are being renovated now
-                events.append(HouseEvent(community_id=cid, house=h, status=HouseStatus.RENOVATING,
-                                         effective_on=_date_between(rng, today - datetime.timedelta(days=90), today),
-                                         source="demo"))
+                events.append(
+                    HouseEvent(
+                        community_id=cid,
+                        house=h,
+                        status=HouseStatus.RENOVATING,
+                        effective_on=_date_between(rng, today - datetime.timedelta(days=90), today),
+                        source="demo",
+                    )
+                )
             continue
         if i >= early and rng.random() < 0.5:
-            events.append(HouseEvent(community_id=cid, house=h, status=HouseStatus.RENOVATING,
-                                     effective_on=max(h.delivered_on, moved_in - datetime.timedelta(days=75)),
-                                     source="demo"))
+            events.append(
+                HouseEvent(
+                    community_id=cid,
+                    house=h,
+                    status=HouseStatus.RENOVATING,
+                    effective_on=max(h.delivered_on, moved_in - datetime.timedelta(days=75)),
+                    source="demo",
+                )
+            )
         status = HouseStatus.RENTED if rng.random() < 0.12 else HouseStatus.OCCUPIED
         events.append(HouseEvent(community_id=cid, house=h, status=status, effective_on=moved_in, source="demo"))
         h.moved_in_on = moved_in
         relation = Relation.TENANT if status == HouseStatus.RENTED else Relation.FAMILY
         for _ in range(rng.choice((1, 2, 2, 2, 3, 3, 3, 4, 5))):
-            residents.append(Resident(community_id=cid, compound=compound, house=h, relation=relation,
-                                      is_permanent=rng.random() < 0.97, moved_in_on=moved_in, source="demo"))
+            residents.append(
+                Resident(
+                    community_id=cid,
+                    compound=compound,
+                    house=h,
+                    relation=relation,
+                    is_permanent=rng.random() < 0.97,
+                    moved_in_on=moved_in,
+                    source="demo",
+                )
+            )
     HouseEvent.objects.bulk_create(events, batch_size=2000)
     Resident.objects.bulk_create(residents, batch_size=2000)
     latest: dict[int, tuple[datetime.date, str]] = {}

@@ -1,35 +1,192 @@
-"""Placeholder views: replaced by the real pages."""
+"""Ledger pages: upload → preview (every bad row) → confirm → progress → done; cancel; template; export.
 
-from django.http import HttpRequest, HttpResponse
+Only users with ``estates.edit_ledger`` on the compound reach these pages (``compound_get`` with the
+editor roles); everyone else gets 403. The work is done by ``estates.ledger`` services and tasks.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from typing import IO
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from gongzhi.accounts.roles import ESTATE_EDITORS
+from gongzhi.core.errors import DomainError, NotAllowed, NotFound
+from gongzhi.estates.models import Compound, ImportStatus, LedgerImport
+from gongzhi.estates.selectors import compound_get, imports_for
+
+from ..ledger.forms import LedgerUploadForm
+from ..ledger.imports import ledger_import_cancel, ledger_import_confirm, ledger_import_create
+from ..ledger.report import report_view
+from ..ledger.selectors import ledger_editor, ledger_import_get
+from ..ledger.services import ledger_export, ledger_template
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+RUNNING = (ImportStatus.CHECKING, ImportStatus.APPLYING)
+# Multipart framing around the file: a request this much over the file limit is refused unread.
+UPLOAD_OVERHEAD = 64 * 1024
 
 
-def import_list(request: HttpRequest, **kwargs: object) -> HttpResponse:
-    return HttpResponse(status=501)
+def _compound(request: HttpRequest, code: str) -> Compound:
+    try:
+        return compound_get(user=request.user, code=code, roles=ESTATE_EDITORS)
+    except NotAllowed as exc:
+        raise PermissionDenied(exc.message) from None
+    except NotFound:
+        raise Http404 from None
 
 
-def import_new(request: HttpRequest, **kwargs: object) -> HttpResponse:
-    return HttpResponse(status=501)
+def _import(compound: Compound, pk: int) -> LedgerImport:
+    try:
+        return ledger_import_get(compound=compound, pk=pk)
+    except NotFound:
+        raise Http404 from None
 
 
-def import_detail(request: HttpRequest, **kwargs: object) -> HttpResponse:
-    return HttpResponse(status=501)
+def _list(request: HttpRequest, compound: Compound, form: LedgerUploadForm) -> HttpResponse:
+    context = {
+        "compound": compound,
+        "form": form,
+        "imports": imports_for(compound=compound)[:30],
+        "in_wechat": "MicroMessenger" in request.headers.get("User-Agent", ""),
+    }
+    return render(request, "estates/imports/list.html", context)
 
 
-def import_progress(request: HttpRequest, **kwargs: object) -> HttpResponse:
-    return HttpResponse(status=501)
+@login_required
+@require_GET
+def import_list(request: HttpRequest, code: str) -> HttpResponse:
+    return _list(request, _compound(request, code), LedgerUploadForm())
 
 
-def import_confirm(request: HttpRequest, **kwargs: object) -> HttpResponse:
-    return HttpResponse(status=501)
+@login_required
+def import_new(request: HttpRequest, code: str) -> HttpResponse:
+    compound = _compound(request, code)
+    if request.method != "POST":
+        return _list(request, compound, LedgerUploadForm())
+    if int(request.META.get("CONTENT_LENGTH") or 0) > settings.LEDGER_MAX_UPLOAD_BYTES + UPLOAD_OVERHEAD:
+        form = LedgerUploadForm()
+        form.add_error(None, _too_big())
+        return _list(request, compound, form)
+    form = LedgerUploadForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            ledger_import = ledger_import_create(
+                actor=request.user,
+                compound=compound,
+                ledger=form.cleaned_data["ledger"],
+                upload=form.cleaned_data["file"],
+            )
+        except NotAllowed as exc:
+            raise PermissionDenied(exc.message) from None
+        except DomainError as exc:
+            form.add_error("file", exc.message)
+        else:
+            return redirect("estates:import_detail", code=compound.code, pk=ledger_import.pk)
+    return _list(request, compound, form)
 
 
-def import_cancel(request: HttpRequest, **kwargs: object) -> HttpResponse:
-    return HttpResponse(status=501)
+def _too_big() -> str:
+    limit = round(settings.LEDGER_MAX_UPLOAD_BYTES / 1024 / 1024, 1)
+    return _("The file is larger than %(limit)s MB; split it into smaller files.") % {"limit": limit}
 
 
-def export_houses(request: HttpRequest, **kwargs: object) -> HttpResponse:
-    return HttpResponse(status=501)
+@login_required
+@require_GET
+def import_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    compound = _compound(request, code)
+    ledger_import = _import(compound, pk)
+    context = {
+        "compound": compound,
+        "imp": ledger_import,
+        "report": report_view(ledger_import),
+        "running": ledger_import.status in RUNNING,
+    }
+    return render(request, "estates/imports/detail.html", context)
 
 
-def template_houses(request: HttpRequest, **kwargs: object) -> HttpResponse:
-    return HttpResponse(status=501)
+@login_required
+@require_GET
+def import_progress(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    """Polled every second by the progress bar; when the worker is done, htmx reloads the import page."""
+    compound = _compound(request, code)
+    ledger_import = _import(compound, pk)
+    if ledger_import.status not in RUNNING:
+        url = reverse("estates:import_detail", kwargs={"code": compound.code, "pk": ledger_import.pk})
+        if not request.headers.get("HX-Request"):
+            return redirect(url)
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return render(request, "estates/imports/_progress.html", {"compound": compound, "imp": ledger_import})
+
+
+@login_required
+@require_POST
+def import_confirm(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    compound = _compound(request, code)
+    ledger_import = _import(compound, pk)
+    try:
+        ledger_import_confirm(actor=request.user, ledger_import=ledger_import)
+    except NotAllowed as exc:
+        raise PermissionDenied(exc.message) from None
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("estates:import_detail", code=compound.code, pk=ledger_import.pk)
+
+
+@login_required
+@require_POST
+def import_cancel(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    compound = _compound(request, code)
+    ledger_import = _import(compound, pk)
+    try:
+        ledger_import_cancel(actor=request.user, ledger_import=ledger_import)
+    except NotAllowed as exc:
+        raise PermissionDenied(exc.message) from None
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("estates:import_detail", code=compound.code, pk=ledger_import.pk)
+    messages.success(request, _("The import was cancelled; nothing was changed."))
+    return redirect("estates:import_list", code=compound.code)
+
+
+def _xlsx_response(out: IO[bytes], filename: str) -> FileResponse:
+    response = FileResponse(out, as_attachment=True, filename=filename, content_type=XLSX)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_GET
+def export_houses(request: HttpRequest, code: str) -> FileResponse:
+    compound = _compound(request, code)
+    out = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it when sent
+    try:
+        ledger_export(actor=request.user, compound=compound, ledger="houses", out=out)
+    except NotAllowed as exc:
+        out.close()
+        raise PermissionDenied(exc.message) from None
+    out.seek(0)
+    return _xlsx_response(out, f"{compound.code}-房屋台账-{timezone.localdate():%Y%m%d}.xlsx")
+
+
+@login_required
+@require_GET
+def template_houses(request: HttpRequest) -> FileResponse:
+    if not ledger_editor(request.user):
+        raise PermissionDenied
+    out = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it when sent
+    ledger_template(ledger="houses", out=out)
+    out.seek(0)
+    return _xlsx_response(out, "房屋台账模板.xlsx")

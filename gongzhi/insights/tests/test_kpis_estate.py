@@ -13,7 +13,7 @@ from gongzhi.testing.factories import CompoundFactory, HouseFactory, ResidentFac
 pytestmark = pytest.mark.django_db
 
 D = datetime.date
-V, R, O, T, U = (
+V, R, OC, T, U = (
     HouseStatus.VACANT,
     HouseStatus.RENOVATING,
     HouseStatus.OCCUPIED,
@@ -32,13 +32,13 @@ def five_houses() -> list[House]:
 
     return [
         # h1: delivered 2023-06-30, moved in 2023-07-10, moved out (vacant) 2024-05-01
-        house_with_history(house("101", D(2023, 6, 30)), (V, D(2023, 6, 30)), (O, D(2023, 7, 10)), (V, D(2024, 5, 1))),
+        house_with_history(house("101", D(2023, 6, 30)), (V, D(2023, 6, 30)), (OC, D(2023, 7, 10)), (V, D(2024, 5, 1))),
         # h2: renovated, then rented out from 2024-01-01
         house_with_history(house("102", D(2023, 6, 30)), (V, D(2023, 6, 30)), (R, D(2023, 9, 1)), (T, D(2024, 1, 1))),
         # h3: vacant all along
         house_with_history(house("201", D(2023, 6, 30)), (V, D(2023, 6, 30))),
         # h4: delivered late (2024-03-01), moved in the same day
-        house_with_history(house("202", D(2024, 3, 1)), (V, D(2024, 3, 1)), (O, D(2024, 3, 1))),
+        house_with_history(house("202", D(2024, 3, 1)), (V, D(2024, 3, 1)), (OC, D(2024, 3, 1))),
         # h5: not delivered
         house_with_history(house("301", None), (U, D(2023, 6, 30))),
     ]

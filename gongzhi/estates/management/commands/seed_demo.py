@@ -71,14 +71,19 @@ class Command(BaseCommand):
             user = User.objects.filter(phone_hash=crypto.phone_hash(u.phone)).first()
             if user is None:
                 user = User.objects.create_user(
-                    u.phone, DEMO_PASSWORD, name=u.name, is_superuser=u.label == "superuser",
+                    u.phone,
+                    DEMO_PASSWORD,
+                    name=u.name,
+                    is_superuser=u.label == "superuser",
                     is_staff=u.label == "superuser",
                 )
             users[u.phone] = user
             if u.org and u.role:
                 org = orgs[u.org]
                 Membership.objects.get_or_create(
-                    user=user, organization=org, role=u.role,
+                    user=user,
+                    organization=org,
+                    role=u.role,
                     defaults={
                         "is_admin": u.is_admin,
                         "community_id": org.area_id if org.kind == OrgKind.COMMUNITY else None,
@@ -86,19 +91,30 @@ class Command(BaseCommand):
                 )
         self._bind_demo_residents(case, users)
         if created:
-            audit_record(actor=None, verb="demo.seed", object_type="estates.compound", object_id=",".join(created),
-                         community_id=community.id)
+            audit_record(
+                actor=None,
+                verb="demo.seed",
+                object_type="estates.compound",
+                object_id=",".join(created),
+                community_id=community.id,
+            )
         self._print_logins(case)
 
     def _bind_demo_residents(self, case: Compound, users: dict[str, User]) -> None:
         owner = users["13800000101"]
         applicant = users["13800000102"]
-        home = House.objects.filter(compound=case, status=HouseStatus.OCCUPIED).order_by("building__sort_key", "unit__sort_key", "floor", "room").first()
-        pending = House.objects.filter(compound=case, status=HouseStatus.VACANT).order_by("building__sort_key", "floor", "room").first()
+        order = ("building__sort_key", "unit__sort_key", "floor", "room")
+        home = House.objects.filter(compound=case, status=HouseStatus.OCCUPIED).order_by(*order).first()
+        pending = House.objects.filter(compound=case, status=HouseStatus.VACANT).order_by(*order).first()
         if home and not HouseBinding.objects.filter(user=owner).exists():
             HouseBinding.objects.create(
-                community_id=case.community_id, compound=case, house=home, user=owner, relation=Relation.OWNER,
-                status=BindingStatus.APPROVED, decided_at=timezone.now(),
+                community_id=case.community_id,
+                compound=case,
+                house=home,
+                user=owner,
+                relation=Relation.OWNER,
+                status=BindingStatus.APPROVED,
+                decided_at=timezone.now(),
             )
             home.owner_name, home.owner_phone = owner.name, owner.phone
             home.owner_phone_hash = crypto.phone_hash(owner.phone)
@@ -110,7 +126,10 @@ class Command(BaseCommand):
                 claimed.save()
         if pending and not HouseBinding.objects.filter(user=applicant).exists():
             HouseBinding.objects.create(
-                community_id=case.community_id, compound=case, house=pending, user=applicant,
+                community_id=case.community_id,
+                compound=case,
+                house=pending,
+                user=applicant,
                 relation=Relation.OWNER,
             )
 

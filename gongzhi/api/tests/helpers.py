@@ -1,0 +1,75 @@
+"""Helpers shared by the API and accounts tests: a fresh cache, English messages, a database fingerprint.
+
+Import the fixtures into a test module (``from gongzhi.api.tests.helpers import english, fresh_cache``) to use
+them there; both are autouse within the importing module.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from django.db import models
+
+from gongzhi.accounts.models import Invitation, Membership, Organization, User
+from gongzhi.core.models import AuditEvent
+from gongzhi.estates.models import Compound, House, HouseBinding, HouseEvent, Resident
+
+TRACKED: list[type[models.Model]] = [
+    User,
+    Organization,
+    Membership,
+    Invitation,
+    Compound,
+    House,
+    HouseEvent,
+    Resident,
+    HouseBinding,
+]
+# Written by logging in (a test client's force_login), not by the requests under test.
+VOLATILE = frozenset({"last_login"})
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache() -> Iterator[None]:
+    """Rate limits and throttles count in the cache: every test starts from zero."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def english(settings: Any) -> None:
+    """Messages in English (the msgids), so that assertions read the text users see untranslated."""
+    settings.LANGUAGE_CODE = "en"
+
+
+def db_state() -> dict[str, Any]:
+    """Every row of the domain tables, plus the audit trail other than denied-access records.
+
+    Compare a snapshot taken before a refused request with one taken after: refused means nothing changed.
+    """
+    state: dict[str, Any] = {
+        model._meta.label: sorted(
+            json.dumps({k: v for k, v in row.items() if k not in VOLATILE}, sort_keys=True, default=str)
+            for row in model._default_manager.values()
+        )
+        for model in TRACKED
+    }
+    state["audit"] = list(
+        AuditEvent.objects.exclude(verb="access.denied").order_by("id").values_list("verb", "object_id")
+    )
+    return state
+
+
+def error_of(response: Any) -> dict[str, Any]:
+    """The JSON error body, after checking it has the API's error shape."""
+    assert response["Content-Type"].startswith("application/json"), response["Content-Type"]
+    body = response.json()
+    assert {"code", "message", "field"} <= set(body), body
+    assert isinstance(body["code"], str) and body["code"]
+    assert isinstance(body["message"], str) and body["message"]
+    return body
