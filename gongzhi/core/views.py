@@ -14,9 +14,13 @@ from gongzhi.accounts.selectors import memberships_of
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """Staff land on their compounds; residents on their own home page."""
-    if request.user.is_superuser or memberships_of(request.user):
+    """Staff land on their compounds (or, reaching none, on their organization); residents on their home."""
+    from gongzhi.estates.selectors import compounds_for
+
+    if request.user.is_superuser or compounds_for(request.user).exists():
         return redirect("estates:compound_list")
+    if memberships_of(request.user):
+        return redirect("accounts:organization_list")
     return redirect("estates:resident_home")
 
 
@@ -35,14 +39,9 @@ def elder_mode_toggle(request: HttpRequest) -> HttpResponse:
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """403 page; denied access is audited (DESIGN rule 7), without personal data."""
-    from gongzhi.core.audit import audit_record
+    from gongzhi.core.audit import audit_denied
 
-    audit_record(
-        actor=request.user,
-        verb="access.denied",
-        object_type="url",
-        object_id=request.path[:64],
-    )
+    audit_denied(request)
     return render(request, "403.html", status=403)
 
 

@@ -281,7 +281,10 @@ class HouseBinding(TimeStampedModel):
     class Meta:
         verbose_name = _("house binding request")
         verbose_name_plural = _("house binding requests")
-        indexes = [models.Index(fields=["community", "compound", "status"])]
+        indexes = [
+            models.Index(fields=["community", "compound", "status"]),
+            models.Index(fields=["user", "status"]),  # a resident's own requests and houses
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["community", "house", "user"],

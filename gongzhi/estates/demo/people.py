@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from gongzhi.accounts.roles import OrgKind, Role
 
-DEMO_PASSWORD = "gongzhi-demo-2026"  # noqa: S105 - printed for the demo, never used in production
+DEMO_PASSWORD = "gongzhi-demo-2026"
 
 
 @dataclass(frozen=True)

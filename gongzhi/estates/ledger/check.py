@@ -62,41 +62,17 @@ def ledger_read(
         seen: dict[tuple[str, ...], int] = {}
         keep = True
         for number, cells in rows_iter:
-            values: dict[str, Any] = {}
-            row_ok = True
-            for key, col_number, col_header in columns:
-                value = cells.get(col_number)
-                if value is None or (isinstance(value, str) and not value.strip()):
-                    continue
-                if isinstance(value, Formula):
-                    errors.add(number, col_header, gettext_noop("Formulas are not accepted: paste the values instead."))
-                    row_ok = False
-                elif isinstance(value, ExcelError):
-                    errors.add(
-                        number, col_header, gettext_noop("The cell holds an Excel error (%(value)s)."), value=value
-                    )
-                    row_ok = False
-                elif isinstance(value, str) and len(value) > max_chars:
-                    errors.add(
-                        number,
-                        col_header,
-                        gettext_noop("The cell is longer than %(limit)s characters."),
-                        limit=max_chars,
-                    )
-                    row_ok = False
-                else:
-                    values[key] = value
+            values, row_ok = _screen(number, cells, columns, errors, max_chars)
             if not values and row_ok:
                 continue  # a row with nothing in the ledger's columns (notes, totals)
             result.row_count += 1
             row = spec.parse_row(number, values, errors, ctx) if row_ok else None
-            if row is not None:
-                natural_key = spec.natural_key(row)
-                if natural_key is not None:
-                    first = seen.setdefault(natural_key, number)
-                    if first != number:
-                        errors.add(number, "", spec.duplicate_msgid, first=first)
-                        row = None
+            natural_key = spec.natural_key(values)
+            if natural_key is not None:
+                first = seen.setdefault(natural_key, number)
+                if first != number:
+                    errors.add(number, "", spec.duplicate_msgid, first=first)
+                    row = None
             if errors:
                 if keep:
                     result.rows.clear()  # nothing will be applied: stop holding rows
@@ -110,6 +86,32 @@ def ledger_read(
     if not errors and result.row_count == 0:
         raise LedgerFileError(gettext_noop("The sheet has a header but no rows."))
     return result
+
+
+def _screen(
+    number: int, cells: dict[int, Any], columns: list[tuple[str, int, str]], errors: ErrorList, max_chars: int
+) -> tuple[dict[str, Any], bool]:
+    """The row's non-empty values by column key; formulas, Excel errors and huge cells are row errors."""
+    values: dict[str, Any] = {}
+    row_ok = True
+    for key, col_number, col_header in columns:
+        value = cells.get(col_number)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            continue
+        if isinstance(value, Formula):
+            errors.add(number, col_header, gettext_noop("Formulas are not accepted: paste the values instead."))
+            row_ok = False
+        elif isinstance(value, ExcelError):
+            errors.add(number, col_header, gettext_noop("The cell holds an Excel error (%(value)s)."), value=value)
+            row_ok = False
+        elif isinstance(value, str) and len(value) > max_chars:
+            errors.add(
+                number, col_header, gettext_noop("The cell is longer than %(limit)s characters."), limit=max_chars
+            )
+            row_ok = False
+        else:
+            values[key] = value
+    return values, row_ok
 
 
 def _find_header(spec: LedgerSpec[Any], rows: Iterator[RawRow], errors: ErrorList) -> HeaderMap:

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_noop
 
 from gongzhi.core.audit import audit_record
 from gongzhi.core.errors import Conflict
-from gongzhi.estates.models import Compound, ImportStatus, LedgerImport
+from gongzhi.estates.models import Compound, ImportLock, ImportStatus, LedgerImport
 
 from . import spec_get
 from .access import ledger_access_check
@@ -192,11 +192,12 @@ def ledger_import_apply(*, ledger_import_id: int, actor: Any = None) -> LedgerIm
     compound = ledger_import.compound
     progress = ImportProgress(ledger_import)
     report = dict(ledger_import.report or {})
+    holder = f"import:{ledger_import.pk}"
     try:
         with fewer_collections():
             rows, present = _checked_rows(ledger_import, spec)
             progress.total(len(rows))
-            with import_lock(compound, holder=f"import:{ledger_import.pk}"), transaction.atomic():
+            with import_lock(compound, holder=holder), transaction.atomic():
                 plan = spec.apply(actor=actor, compound=compound, rows=rows, present=present, progress=progress)
                 progress.close()
                 report["result"] = plan.counts()
@@ -224,6 +225,8 @@ def ledger_import_apply(*, ledger_import_id: int, actor: Any = None) -> LedgerIm
         report.update(errors=[e.as_json() for e in rejected.errors], error_count=rejected.error_count)
         _finish(ledger_import, expect=ImportStatus.APPLYING, status=ImportStatus.INVALID, report=report)
     except (ImportLocked, LedgerFileError) as exc:
+        if isinstance(exc, ImportLocked) and ImportLock.objects.filter(holder=holder).exists():
+            return ledger_import  # this very import is being applied by another worker: leave it be
         error = exc.error if isinstance(exc, LedgerFileError) else RowError(None, "", LOCKED_MSGID)
         report.update(errors=[error.as_json()], error_count=1)
         _finish(ledger_import, expect=ImportStatus.APPLYING, status=ImportStatus.FAILED, report=report)

@@ -130,11 +130,9 @@ class LedgerSpec(ABC, Generic[RowT]):
         """The row's clean values, or None after adding its errors (every problem of the row)."""
 
     @abstractmethod
-    def natural_key(self, row: RowT) -> tuple[str, ...] | None:
-        """Rows with equal keys are duplicates; None when the row has no key."""
-
-    @abstractmethod
-    def row_number(self, row: RowT) -> int: ...
+    def natural_key(self, values: dict[str, Any]) -> tuple[str, ...] | None:
+        """The key of a row's raw values (so duplicates are found even in rows with other errors); rows with
+        equal keys are duplicates; None when the row has no (complete) key."""
 
     @abstractmethod
     def plan(self, *, compound: Compound, rows: list[RowT], present: frozenset[str]) -> Plan:

@@ -240,3 +240,36 @@ def test_each_new_house_gets_its_own_rows_residents_and_history():
     assert set(AuditEvent.objects.filter(verb="house.ledger_create").values_list("object_id", flat=True)) == {
         str(h.pk) for h in by_room.values()
     }
+
+
+def test_the_template_example_row_imports_as_one_house():
+    from gongzhi.estates.ledger.services import ledger_template
+
+    compound = CompoundFactory.create()
+    out = io.BytesIO()
+    ledger_template(ledger="houses", out=out)
+    plan, result = ledger_file_import(
+        actor=None, compound=compound, ledger="houses", fileobj=io.BytesIO(out.getvalue()), name="template.xlsx"
+    )
+    assert (plan.created, result.unknown_columns) == (1, [])
+    h = House.objects.get(compound=compound)
+    assert (h.building.name, h.unit.name, h.room, h.floor, h.owner_name) == ("3栋", "1单元", "1702", 17, "张三")
+
+
+def test_a_new_phase_is_delivered_with_its_first_house():
+    compound = CompoundFactory.create()
+    run_import(
+        compound, [house(room="101", floor=1), house(room="102", floor=1, delivered_on=datetime.date(2023, 5, 1))]
+    )
+    assert Phase.objects.get(compound=compound).delivered_on == datetime.date(2023, 5, 1)
+
+
+def test_a_new_phone_is_encrypted_hashed_and_audited_masked():
+    compound = CompoundFactory.create()
+    run_import(compound, [house()])
+    plan = run_import(compound, [house(phone="13912345678")])
+    h = House.objects.get(compound=compound)
+    assert plan.updated == 1
+    assert (h.owner_phone, h.owner_phone_hash) == ("13912345678", crypto.phone_hash("13912345678"))
+    update = AuditEvent.objects.get(verb="house.ledger_update")
+    assert (update.before, update.after) == ({"phone": "***"}, {"phone": "139****5678"})

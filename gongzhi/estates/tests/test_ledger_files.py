@@ -204,3 +204,33 @@ def test_a_repeated_column_is_an_error():
 
 def test_an_empty_sheet_is_explained():
     assert file_error(xlsx_bytes([])) == "The sheet has a header but no rows."
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("data", "name"),
+    [
+        (b"plain text", "houses.xlsx"),
+        (zip_bomb_bytes(20), "houses.xlsx"),
+        (ole2_bytes(), "houses.xlsx"),
+        (xlsx_bytes([house(area="=1+1")]), "houses.xlsx"),
+        (xlsx_bytes([house(), house()]), "houses.xlsx"),
+        ("楼栋,房号\n3栋,1702\n".encode("gb18030"), "houses.csv"),
+    ],
+    ids=["text", "zip-bomb", "password", "formula", "duplicate", "missing-columns"],
+)
+def test_a_bad_file_changes_nothing(data, name):
+    # given a compound with one house
+    from gongzhi.core.models import AuditEvent
+    from gongzhi.estates.ledger.errors import LedgerRejected
+    from gongzhi.estates.ledger.services import ledger_file_import
+    from gongzhi.estates.models import House
+    from gongzhi.testing.factories import HouseFactory
+
+    stored = HouseFactory.create()
+    before = (House.objects.count(), AuditEvent.objects.count())
+    # when the bad file is imported, it is refused
+    with pytest.raises((LedgerFileError, LedgerRejected)):
+        ledger_file_import(actor=None, compound=stored.compound, ledger="houses", fileobj=io.BytesIO(data), name=name)
+    # then nothing changed
+    assert (House.objects.count(), AuditEvent.objects.count()) == before

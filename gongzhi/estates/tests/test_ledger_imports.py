@@ -131,6 +131,22 @@ def test_an_apply_that_finds_the_lock_taken_fails_cleanly_and_changes_nothing(dj
 
 
 @pytest.mark.django_db
+def test_a_second_run_of_the_same_apply_leaves_the_running_one_alone(django_capture_on_commit_callbacks):
+    # given an import being applied by one worker (which holds the lock in its name)
+    compound = CompoundFactory.create()
+    ledger_import = uploaded(compound, xlsx_bytes(houses(2)), django_capture_on_commit_callbacks)
+    ledger_import_confirm(actor=None, ledger_import=ledger_import)
+    ImportLock.objects.create(
+        compound=compound, community_id=compound.community_id, holder=f"import:{ledger_import.pk}"
+    )
+    # when a duplicate run of the task starts
+    ledger_import = ledger_import_apply(ledger_import_id=ledger_import.pk)
+    # then it steps aside: the import is still applying
+    assert ledger_import.status == ImportStatus.APPLYING
+    assert House.objects.count() == 0
+
+
+@pytest.mark.django_db
 def test_a_stale_lock_is_taken_over(django_capture_on_commit_callbacks):
     compound = CompoundFactory.create()
     lock = ImportLock.objects.create(compound=compound, community_id=compound.community_id, holder="crashed")

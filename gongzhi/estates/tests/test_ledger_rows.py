@@ -160,3 +160,10 @@ def test_a_room_without_a_floor_and_none_given_is_rejected():
 @pytest.mark.parametrize(("name", "key"), [("12栋", 12), ("3单元", 3), ("三单元", 3), ("十二栋", 12), ("A座", 0)])
 def test_sort_key_comes_from_the_leading_number(name, key):
     assert sort_key_of(name) == key
+
+
+def test_a_duplicate_of_a_bad_row_is_reported_too():
+    # given row 2 with a bad phone and row 3 repeating its house
+    errors = errors_of([house(phone="12"), house()])
+    # then both problems are listed at once, not one after the other upload
+    assert [(row, column) for row, column, _m in errors] == [(2, "联系电话"), (3, "")]

@@ -6,6 +6,7 @@ import io
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -17,6 +18,12 @@ from gongzhi.testing.world import ALL_ROLES
 from .ledger_files import HEADERS, house, houses, media_tmp, read_xlsx, upload, xlsx_bytes  # noqa: F401
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_tmp")]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    cache.clear()  # upload counts live in the cache, which outlives each test's database
+
 
 EDITORS = {"secretary", "community_staff", "property_manager", "customer_service", "superuser"}
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
@@ -138,6 +145,19 @@ def test_an_upload_over_the_limit_is_refused_and_nothing_is_kept(world, client_f
     assert not LedgerImport.objects.exists()
 
 
+def test_a_request_far_over_the_limit_is_refused_unread(world, client_for, settings, monkeypatch):
+    from gongzhi.estates.views import imports
+
+    monkeypatch.setattr(imports, "UPLOAD_OVERHEAD", 0)
+    settings.LEDGER_MAX_UPLOAD_BYTES = 100
+    client = client_for(world.users["secretary"])
+    response = client.post(
+        reverse("estates:import_new", args=["aaa"]), {"ledger": "houses", "file": upload(xlsx_bytes(houses(3)))}, **EN
+    )
+    assert 'id="upload-error">The file is larger than 0.0 MB' in response.content.decode()
+    assert not LedgerImport.objects.exists()
+
+
 def test_a_file_of_the_wrong_type_is_refused_on_the_form(world, client_for):
     client = client_for(world.users["secretary"])
     response = client.post(
@@ -191,3 +211,13 @@ def test_template_has_an_example_row_and_a_guide_to_every_column(world, client_f
     guide = read_xlsx(data, sheet=1)
     assert [r[0] for r in guide[1:]] == HEADERS
     assert guide[1][1] == "[phase]"
+
+
+def test_uploads_are_rate_limited(world, client_for):
+    client = client_for(world.users["secretary"])
+    url = reverse("estates:import_new", args=["aaa"])
+    for _ in range(10):
+        client.post(url, {"ledger": "houses"}, **EN)
+    response = client.post(url, {"ledger": "houses", "file": upload(xlsx_bytes(houses(1)))}, **EN)
+    assert "Too many uploads; wait a minute and try again." in response.content.decode()
+    assert not LedgerImport.objects.exists()

@@ -225,3 +225,12 @@ def test_house_page_shows_html_in_names_escaped(world, client_for):
     html = _detail(client_for(world.users["secretary"]), world.house_a).content.decode()
     assert "<script>x()</script>" not in html and "&lt;script&gt;x()&lt;/script&gt;" in html
     assert "<b>owner</b>" not in html and "&lt;b&gt;owner&lt;/b&gt;" in html
+
+
+@pytest.mark.parametrize(("role", "shown", "hidden"), [("technician", "张*", "张三"), ("secretary", "张三", "张*")])
+def test_house_list_masks_owner_names_except_for_those_who_call_households(world, client_for, role, shown, hidden):
+    # when
+    body = client_for(world.users[role]).get(reverse("estates:house_list", args=["aaa"])).content.decode()
+    # then
+    assert shown in body
+    assert hidden not in body

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from gongzhi.accounts.roles import ESTATE_EDITORS
 from gongzhi.core.errors import DomainError, NotAllowed, NotFound
+from gongzhi.core.ratelimit import rate_limit_hit
 from gongzhi.estates.models import Compound, ImportStatus, LedgerImport
 from gongzhi.estates.selectors import compound_get, imports_for
 
@@ -35,6 +36,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 RUNNING = (ImportStatus.CHECKING, ImportStatus.APPLYING)
 # Multipart framing around the file: a request this much over the file limit is refused unread.
 UPLOAD_OVERHEAD = 64 * 1024
+UPLOADS_PER_MINUTE = 10
 
 
 def _compound(request: HttpRequest, code: str) -> Compound:
@@ -53,10 +55,11 @@ def _import(compound: Compound, pk: int) -> LedgerImport:
         raise Http404 from None
 
 
-def _list(request: HttpRequest, compound: Compound, form: LedgerUploadForm) -> HttpResponse:
+def _list(request: HttpRequest, compound: Compound, form: LedgerUploadForm, error: str = "") -> HttpResponse:
     context = {
         "compound": compound,
         "form": form,
+        "error": error,
         "imports": imports_for(compound=compound)[:30],
         "in_wechat": "MicroMessenger" in request.headers.get("User-Agent", ""),
     }
@@ -74,10 +77,10 @@ def import_new(request: HttpRequest, code: str) -> HttpResponse:
     compound = _compound(request, code)
     if request.method != "POST":
         return _list(request, compound, LedgerUploadForm())
+    if rate_limit_hit(scope="ledger_upload", key=str(request.user.pk), limit=UPLOADS_PER_MINUTE):
+        return _list(request, compound, LedgerUploadForm(), _("Too many uploads; wait a minute and try again."))
     if int(request.META.get("CONTENT_LENGTH") or 0) > settings.LEDGER_MAX_UPLOAD_BYTES + UPLOAD_OVERHEAD:
-        form = LedgerUploadForm()
-        form.add_error(None, _too_big())
-        return _list(request, compound, form)
+        return _list(request, compound, LedgerUploadForm(), _too_big())
     form = LedgerUploadForm(request.POST, request.FILES)
     if form.is_valid():
         try:

@@ -13,6 +13,7 @@ from gongzhi.estates.models import Compound
 
 from ..errors import ErrorList
 from ..spec import LedgerSpec, Plan, Progress, RowContext
+from ..values import as_text
 from .apply import houses_apply
 from .export import house_rows
 from .plan import houses_plan
@@ -33,11 +34,9 @@ class HouseLedger(LedgerSpec[HouseRow]):
     def parse_row(self, number: int, values: dict[str, Any], errors: ErrorList, ctx: RowContext) -> HouseRow | None:
         return parse_house_row(number, values, errors, ctx)
 
-    def natural_key(self, row: HouseRow) -> tuple[str, ...]:
-        return row.key
-
-    def row_number(self, row: HouseRow) -> int:
-        return row.row
+    def natural_key(self, values: dict[str, Any]) -> tuple[str, ...] | None:
+        key = (as_text(values.get("building")), as_text(values.get("unit")), as_text(values.get("room")))
+        return key if all(key) else None
 
     def plan(self, *, compound: Compound, rows: list[HouseRow], present: frozenset[str]) -> Plan:
         return houses_plan(compound=compound, rows=rows, present=present)

@@ -89,12 +89,9 @@ class HouseWriter:
         stored, cid, compound_id = self.stored, self.community_id, self.compound.pk
         phase_dates: dict[str, datetime.date | None] = {}
         for row in rows:
-            if row.phase and row.phase not in stored.phases:
-                first = phase_dates.get(row.phase)
-                if row.delivered_on and (first is None or row.delivered_on < first):
-                    phase_dates[row.phase] = row.delivered_on
-                else:
-                    phase_dates.setdefault(row.phase, first)
+            if row.phase and row.phase not in stored.phases:  # a new phase is delivered with its first house
+                first, on = phase_dates.get(row.phase), row.delivered_on
+                phase_dates[row.phase] = on if first is None or (on is not None and on < first) else first
         phases = [
             Phase(community_id=cid, compound_id=compound_id, name=name, delivered_on=on)
             for name, on in phase_dates.items()

@@ -61,10 +61,13 @@ class Command(BaseCommand):
         except LedgerRejected as rejected:
             for error in rejected.errors:
                 self.stderr.write(error_line(error))
-            shown = len(rejected.errors)
-            if rejected.error_count > shown:
-                self.stderr.write(_("%(n)s more errors are not shown.") % {"n": rejected.error_count - shown})
-            raise CommandError(_("%(n)s errors; nothing was imported.") % {"n": rejected.error_count}) from None
+            hidden = rejected.error_count - len(rejected.errors)
+            if hidden > 0:
+                more = ngettext("%(n)s more error is not shown.", "%(n)s more errors are not shown.", hidden)
+                self.stderr.write(more % {"n": hidden})
+            n = rejected.error_count
+            summary = ngettext("%(n)s error; nothing was imported.", "%(n)s errors; nothing was imported.", n)
+            raise CommandError(summary % {"n": n}) from None
         except DomainError as exc:
             raise CommandError(exc.message) from None
         for name in result.unknown_columns:
