@@ -54,6 +54,15 @@ class HouseStatus(models.TextChoices):
 OCCUPIED_STATUSES = (HouseStatus.OCCUPIED, HouseStatus.RENTED)
 
 
+class Source(models.TextChoices):
+    """Where a house event or a resident record came from."""
+
+    STAFF = "staff", _("recorded by staff")
+    LEDGER = "ledger", _("ledger import")
+    BINDING = "binding", _("house binding")
+    DEMO = "demo", _("demo data")
+
+
 class Compound(TimeStampedModel):
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=100)
@@ -191,7 +200,7 @@ class HouseEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    source = models.CharField(_("source"), max_length=20, default="staff")
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices, default=Source.STAFF)
 
     class Meta:
         verbose_name = _("house status change")
@@ -230,7 +239,7 @@ class Resident(TimeStampedModel):
     is_permanent = models.BooleanField(_("permanent resident"), default=True)
     moved_in_on = models.DateField(_("move-in date"), null=True, blank=True)
     moved_out_on = models.DateField(_("move-out date"), null=True, blank=True)
-    source = models.CharField(_("source"), max_length=20, default="staff")
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices, default=Source.STAFF)
 
     class Meta:
         verbose_name = _("resident")

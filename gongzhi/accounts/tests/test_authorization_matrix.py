@@ -18,7 +18,7 @@ from django.urls import reverse
 from gongzhi.accounts import services
 from gongzhi.accounts.models import Invitation, Organization
 from gongzhi.accounts.roles import ROLES_BY_KIND, OrgKind, Role
-from gongzhi.api.tests.helpers import db_state, english, fresh_cache  # noqa: F401 - autouse fixtures
+from gongzhi.api.tests.helpers import db_state
 from gongzhi.testing.factories import OrganizationFactory, UserFactory, member
 from gongzhi.testing.world import ALL_ROLES, STAFF_ROLES, World
 

@@ -75,8 +75,8 @@ def test_duplicate_mobile_number_is_refused_and_changes_nothing(client: Client) 
     ("password", "fragment"),
     [
         ("Ab1-xyz", "too short"),
-        ("58293017465", "entirely numeric"),
-        ("password123", "too common"),
+        ("58293017465", "只包含数字"),  # Django's own zh-hans message
+        ("password123", "太常见"),
     ],
 )
 def test_weak_password_is_refused_with_the_reason(client: Client, password: str, fragment: str) -> None:

@@ -7,11 +7,8 @@ them there; both are autouse within the importing module.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
-from django.core.cache import cache
 from django.db import models
 
 from gongzhi.accounts.models import Invitation, Membership, Organization, User
@@ -31,20 +28,6 @@ TRACKED: list[type[models.Model]] = [
 ]
 # Written by logging in (a test client's force_login), not by the requests under test.
 VOLATILE = frozenset({"last_login"})
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache() -> Iterator[None]:
-    """Rate limits and throttles count in the cache: every test starts from zero."""
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture(autouse=True)
-def english(settings: Any) -> None:
-    """Messages in English (the msgids), so that assertions read the text users see untranslated."""
-    settings.LANGUAGE_CODE = "en"
 
 
 def db_state() -> dict[str, Any]:

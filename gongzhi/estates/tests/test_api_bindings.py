@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from gongzhi.api.tests.helpers import db_state, english, error_of, fresh_cache  # noqa: F401 - autouse fixtures
+from gongzhi.api.tests.helpers import db_state, error_of
 from gongzhi.core.models import AuditEvent
 from gongzhi.estates import api as estates_api
 from gongzhi.estates.models import BindingStatus, HouseBinding, Relation, Resident

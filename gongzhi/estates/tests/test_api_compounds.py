@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from gongzhi.api.tests.helpers import english, error_of, fresh_cache  # noqa: F401 - autouse fixtures
+from gongzhi.api.tests.helpers import error_of
 from gongzhi.estates.models import Compound, HouseStatus
 from gongzhi.testing.factories import (
     CompoundFactory,

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from gongzhi.api.tests.helpers import db_state, english, error_of, fresh_cache  # noqa: F401 - autouse fixtures
+from gongzhi.api.tests.helpers import db_state, error_of
 from gongzhi.core import crypto
 from gongzhi.core.models import AuditEvent
 from gongzhi.estates.models import House, HouseStatus, Resident

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from gongzhi.api.tests.helpers import db_state, english, fresh_cache  # noqa: F401 - autouse fixtures
+from gongzhi.api.tests.helpers import db_state
 from gongzhi.estates.models import BindingStatus, HouseBinding
 from gongzhi.testing.world import ALL_ROLES, World
 

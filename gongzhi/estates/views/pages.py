@@ -201,7 +201,7 @@ def _house_page(request: HttpRequest, house: House, form: HouseStatusForm | None
         "show_names": user.has_perm("estates.view_households", house),
         "show_phones": user.has_perm("estates.view_phones", house),
         "can_edit": can_edit,
-        "status_form": (form or HouseStatusForm()) if can_edit else None,
+        "status_form": (form or HouseStatusForm(initial={"status": house.status})) if can_edit else None,
     }
     return render(request, "estates/house_detail.html", context)
 

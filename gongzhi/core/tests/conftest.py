@@ -1,1 +1,0 @@
-from gongzhi.api.tests.helpers import english, fresh_cache  # noqa: F401 - autouse fixtures
