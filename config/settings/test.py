@@ -13,4 +13,4 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 # Tests assert the English msgids; the Chinese catalogue is checked by scripts/check_translations.py and by
 # gongzhi/core/tests/test_chinese_ui.py, which switches it back on. Django's own zh-hans formats stay active.
-LOCALE_PATHS: list[str] = []
+LOCALE_PATHS = []
