@@ -5,6 +5,7 @@
 set -euo pipefail
 action=$1 dir=$2 port=${3:-55432}
 bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1)
+cd /  # the postgres user may not enter the caller's folder
 as_pg() {
   if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }

@@ -32,6 +32,8 @@ INSTALLED_APPS = [
     "gongzhi.core",
     "gongzhi.accounts",
     "gongzhi.estates",
+    "gongzhi.notifications",
+    "gongzhi.voices",
     "gongzhi.insights",
     "gongzhi.api",
 ]

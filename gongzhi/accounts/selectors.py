@@ -29,10 +29,11 @@ def roles_of(user: Any) -> set[str]:
 
 def organizations_administered(user: Any) -> QuerySet[Organization]:
     """Organizations whose members the user may invite: those they administer (all, for superusers)."""
+    qs = Organization.objects.select_related("area")
     if getattr(user, "is_superuser", False):
-        return Organization.objects.all()
+        return qs
     ids = [m.organization_id for m in memberships_of(user) if m.is_admin]
-    return Organization.objects.filter(id__in=ids)
+    return qs.filter(id__in=ids)
 
 
 def organization_get(*, user: Any, pk: int, administered: bool = False) -> Organization:

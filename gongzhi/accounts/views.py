@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 
 from gongzhi.core.audit import audit_denied
 from gongzhi.core.errors import DomainError
-from gongzhi.core.ratelimit import client_address, rate_limit_hit
+from gongzhi.core.ratelimit import client_address, posts_limited, rate_limit_hit
 
 from . import services
 from .backends import AccountLocked
@@ -233,6 +233,7 @@ def invitation_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@posts_limited("invitation_revoke_view")
 def invitation_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         invitation = invitation_get(user=request.user, pk=pk)

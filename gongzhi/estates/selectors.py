@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
 from gongzhi.accounts.roles import BINDING_DECIDERS, ESTATE_VIEWERS, HOUSEHOLD_VIEWERS
@@ -45,8 +46,8 @@ def compound_get(*, user: Any, code: str, roles: Iterable[str] = ESTATE_VIEWERS)
     compound = compounds_for(user, roles).filter(code=code).first()
     if compound is None:
         if Compound.objects.filter(code=code).exists():
-            raise NotAllowed("You do not have access to this compound.")
-        raise NotFound("No such compound.")
+            raise NotAllowed(_("You do not have access to this compound."))
+        raise NotFound(_("No such compound."))
     return compound
 
 
@@ -70,8 +71,8 @@ def house_get(*, user: Any, house_id: int) -> House:
     house = houses_for(user).filter(pk=house_id).first()
     if house is None:
         if House.objects.filter(pk=house_id).exists():
-            raise NotAllowed("You do not have access to this house.")
-        raise NotFound("No such house.")
+            raise NotAllowed(_("You do not have access to this house."))
+        raise NotFound(_("No such house."))
     return house
 
 
@@ -403,8 +404,8 @@ def binding_for_decision(*, user: Any, pk: int) -> HouseBinding:
     )
     if binding is None:
         if HouseBinding.objects.filter(pk=pk).exists():
-            raise NotAllowed("You may not decide this request.")
-        raise NotFound("No such request.")
+            raise NotAllowed(_("You may not decide this request."))
+        raise NotFound(_("No such request."))
     return binding
 
 
@@ -412,7 +413,7 @@ def binding_of(*, user: Any, pk: int) -> HouseBinding:
     """One of the resident's own requests; somebody else's is simply not found."""
     binding = bindings_of(user).filter(pk=pk).first()
     if binding is None:
-        raise NotFound("No such request.")
+        raise NotFound(_("No such request."))
     return binding
 
 

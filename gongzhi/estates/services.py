@@ -39,6 +39,18 @@ def area_get_or_create(*, level: str, name: str, parent: Area | None) -> Area:
     return area
 
 
+def _area_organization(*, kind: str, area: Area) -> Organization:
+    """The organization that is this area; named after the area, prefixed by its parent when the name is taken
+    (there are many 幸福社区 in a city)."""
+    existing = Organization.objects.filter(kind=kind, area=area).first()
+    if existing is not None:
+        return existing
+    name = area.name
+    if Organization.objects.filter(kind=kind, name=name).exists() and area.parent is not None:
+        name = f"{area.parent.name}{area.name}"
+    return Organization.objects.create(kind=kind, area=area, name=name)
+
+
 @transaction.atomic
 def compound_create(
     *,
@@ -64,7 +76,7 @@ def compound_create(
     s = area_get_or_create(level=AreaLevel.SUB_DISTRICT, name=sub_district, parent=d)
     c = area_get_or_create(level=AreaLevel.COMMUNITY, name=community, parent=s)
     for kind, area in ((OrgKind.DISTRICT, d), (OrgKind.SUB_DISTRICT, s), (OrgKind.COMMUNITY, c)):
-        Organization.objects.get_or_create(kind=kind, area=area, defaults={"name": area.name})
+        _area_organization(kind=kind, area=area)
     compound = Compound.objects.create(
         code=code,
         name=name.strip(),

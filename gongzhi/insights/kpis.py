@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
 from gongzhi.estates.models import OCCUPIED_STATUSES, House, HouseEvent, Resident
+from gongzhi.voices.models import Voice
 
 
 @dataclass(frozen=True)
@@ -50,3 +51,186 @@ def permanent_residents(residents: QuerySet[Resident], at: datetime.date) -> int
         .filter(Q(moved_out_on__isnull=True) | Q(moved_out_on__gte=at))
         .count()
     )
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Residents' voices (KPIS.md, "Residents' voices"). A period is the half-open date range [start, end) in
+# Asia/Shanghai time. Voices rejected as invalid or merged as duplicates count in no KPI. ``voices`` is the
+# scoped queryset to measure (a compound's, a community's, everything a supervisor reaches).
+
+
+def _period_bounds(start: datetime.date, end: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    from django.utils import timezone
+
+    tz = timezone.get_default_timezone()
+    return (
+        timezone.make_aware(datetime.datetime.combine(start, datetime.time.min), tz),
+        timezone.make_aware(datetime.datetime.combine(end, datetime.time.min), tz),
+    )
+
+
+def _counted(voices: QuerySet[Voice]) -> QuerySet[Voice]:
+    from gongzhi.voices.models import UNCOUNTED_STATUSES
+
+    return voices.exclude(status__in=UNCOUNTED_STATUSES)
+
+
+RESOLVE_VERBS = ("resolve", "acknowledge")
+
+
+def voices_by_kind(voices: QuerySet[Voice], start: datetime.date, end: datetime.date) -> dict[str, int]:
+    """Voices of kind K in a period = voices of kind K submitted in [start, end), for every kind (0 if none)."""
+    from gongzhi.voices.models import Kind
+
+    s, e = _period_bounds(start, end)
+    counts = dict(
+        _counted(voices)
+        .filter(submitted_at__gte=s, submitted_at__lt=e)
+        .order_by()
+        .values_list("kind")
+        .annotate(n=Count("id"))
+        .values_list("kind", "n")
+    )
+    return {kind: counts.get(kind, 0) for kind in Kind.values}
+
+
+def response_rate(voices: QuerySet[Voice], start: datetime.date, end: datetime.date) -> Ratio:
+    """响应率 = of the period's voices other than praise, the share accepted (受理) no later than their
+    response deadline.
+
+    Denominator: voices other than praise submitted in [start, end). Numerator: those whose first
+    acceptance (``accepted_at``) ≤ ``response_due_at``.
+    """
+    from django.db.models import F
+
+    from gongzhi.voices.models import Kind
+
+    s, e = _period_bounds(start, end)
+    row = (
+        _counted(voices)
+        .filter(submitted_at__gte=s, submitted_at__lt=e)
+        .exclude(kind=Kind.PRAISE)
+        .aggregate(
+            d=Count("id"),
+            n=Count("id", filter=Q(accepted_at__isnull=False, accepted_at__lte=F("response_due_at"))),
+        )
+    )
+    return Ratio(numerator=row["n"], denominator=row["d"])
+
+
+def on_time_resolution_rate(voices: QuerySet[Voice], start: datetime.date, end: datetime.date) -> Ratio:
+    """按期办结率 = of voices whose resolution deadline falls in the period, the share resolved no later than
+    that deadline.
+
+    Denominator: voices with ``resolution_due_at`` in [start, end) (praise has none). Numerator: those whose
+    current resolution (``resolved_at``) ≤ ``resolution_due_at``. A reopened voice has a fresh deadline and
+    no resolution until it is resolved again.
+    """
+    from django.db.models import F
+
+    s, e = _period_bounds(start, end)
+    row = (
+        _counted(voices)
+        .filter(resolution_due_at__gte=s, resolution_due_at__lt=e)
+        .aggregate(
+            d=Count("id"),
+            n=Count("id", filter=Q(resolved_at__isnull=False, resolved_at__lte=F("resolution_due_at"))),
+        )
+    )
+    return Ratio(numerator=row["n"], denominator=row["d"])
+
+
+def resolution_rate(voices: QuerySet[Voice], start: datetime.date, end: datetime.date) -> Ratio:
+    """解决率 = of the period's voices other than praise, the share resolved as of the end of the period.
+
+    Denominator: voices other than praise submitted in [start, end). Numerator: those whose latest
+    resolve-or-reopen event before ``end`` is a resolution (read from the timeline, so the value as of
+    ``end`` does not change later).
+    """
+    from gongzhi.voices.models import Kind, VoiceEvent
+
+    s, e = _period_bounds(start, end)
+    last_verb = Subquery(
+        VoiceEvent.objects.filter(voice=OuterRef("pk"), at__lt=e, verb__in=[*RESOLVE_VERBS, "reopen"])
+        .order_by("-at", "-id")
+        .values("verb")[:1]
+    )
+    row = (
+        _counted(voices)
+        .filter(submitted_at__gte=s, submitted_at__lt=e)
+        .exclude(kind=Kind.PRAISE)
+        .annotate(last_verb=last_verb)
+        .aggregate(d=Count("id"), n=Count("id", filter=Q(last_verb__in=RESOLVE_VERBS)))
+    )
+    return Ratio(numerator=row["n"], denominator=row["d"])
+
+
+def satisfaction_rate(voices: QuerySet[Voice], start: datetime.date, end: datetime.date) -> Ratio:
+    """满意率 = of ratings given in the period, (满意 + 基本满意) ÷ all ratings.
+
+    Ratings given in [start, end) of the voices measured; a voice counts once, with its latest rating as of
+    ``end`` (a rating replaced after a reopen by a later one in the period does not count).
+    """
+    from django.db.models import Exists
+
+    from gongzhi.voices.models import Score, VoiceRating
+
+    s, e = _period_bounds(start, end)
+    later = VoiceRating.objects.filter(voice=OuterRef("voice"), at__lt=e).filter(
+        Q(at__gt=OuterRef("at")) | Q(at=OuterRef("at"), id__gt=OuterRef("id"))
+    )
+    row = (
+        VoiceRating.objects.filter(voice__in=_counted(voices), at__gte=s, at__lt=e)
+        .filter(~Exists(later))
+        .aggregate(d=Count("id"), n=Count("id", filter=Q(score__in=[Score.SATISFIED, Score.BASIC])))
+    )
+    return Ratio(numerator=row["n"], denominator=row["d"])
+
+
+def mean_time_to_resolve(voices: QuerySet[Voice], start: datetime.date, end: datetime.date) -> float | None:
+    """平均办结时长 (hours) = mean of (resolved − submitted) over voices other than praise resolved in the period.
+
+    Resolved in the period: the current resolution (``resolved_at``) falls in [start, end); a voice
+    resolved again after a reopen is measured from submission to its latest resolution. None when none.
+    """
+    from gongzhi.voices.models import Kind
+
+    s, e = _period_bounds(start, end)
+    rows = list(
+        _counted(voices)
+        .filter(resolved_at__gte=s, resolved_at__lt=e)
+        .exclude(kind=Kind.PRAISE)
+        .values_list("submitted_at", "resolved_at")
+    )
+    if not rows:
+        return None
+    seconds = [(resolved - submitted).total_seconds() for submitted, resolved in rows if resolved is not None]
+    return sum(seconds) / 3600 / len(seconds)
+
+
+def reopen_rate(
+    voices: QuerySet[Voice], start: datetime.date, end: datetime.date, *, as_of: datetime.datetime | None = None
+) -> Ratio:
+    """Reopen rate = of voices resolved in the period, the share reopened after a 不满意 rating.
+
+    Denominator: voices with a resolution event in [start, end). Numerator: those with a reopen event after
+    their first resolution in the period (reopening needs a 不满意 rating), recorded before ``as_of`` (default:
+    everything recorded so far; a reopen may come up to 7 days after the period ends).
+    """
+    from django.db.models import Min
+
+    from gongzhi.voices.models import VoiceEvent
+
+    s, e = _period_bounds(start, end)
+    first = dict(
+        VoiceEvent.objects.filter(voice__in=_counted(voices), verb__in=RESOLVE_VERBS, at__gte=s, at__lt=e)
+        .order_by()
+        .values("voice")
+        .annotate(first=Min("at"))
+        .values_list("voice", "first")
+    )
+    reopens = VoiceEvent.objects.filter(voice__in=list(first), verb="reopen", at__gt=s)
+    if as_of is not None:
+        reopens = reopens.filter(at__lt=as_of)
+    reopened = {voice_id for voice_id, at in reopens.values_list("voice_id", "at") if at > first[voice_id]}
+    return Ratio(numerator=len(reopened), denominator=len(first))

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.core.errors import NotAllowed
 from gongzhi.estates.models import Compound
-from gongzhi.estates.rules import may_edit_ledger
+from gongzhi.estates.rules import may_edit_ledger, may_view_phones
 
 
 def ledger_access_check(actor: Any, compound: Compound) -> None:
@@ -17,3 +17,10 @@ def ledger_access_check(actor: Any, compound: Compound) -> None:
         return
     if not may_edit_ledger(actor, compound):
         raise NotAllowed(_("You may not import or export the ledgers of this compound."))
+
+
+def ledger_export_check(actor: Any, compound: Compound) -> None:
+    """Exports hold full mobile numbers: besides editing, the actor must be one who calls households."""
+    ledger_access_check(actor, compound)
+    if actor is not None and not may_view_phones(actor, compound):
+        raise NotAllowed(_("The ledger holds full mobile numbers; only staff who call households may export it."))

@@ -10,7 +10,7 @@ from gongzhi.core.audit import audit_record
 from gongzhi.estates.models import Compound
 
 from . import spec_get
-from .access import ledger_access_check
+from .access import ledger_access_check, ledger_export_check
 from .check import ReadResult, ledger_read
 from .errors import LedgerRejected
 from .locks import import_lock
@@ -70,7 +70,7 @@ def _quiet(done: int) -> None:
 def ledger_export(*, actor: Any, compound: Compound, ledger: str, out: IO[bytes]) -> int:
     """Write the compound's ledger as .xlsx; the export of personal data is audited. Returns the rows."""
     spec = spec_get(ledger)
-    ledger_access_check(actor, compound)
+    ledger_export_check(actor, compound)
     count = ledger_workbook_write(out, spec=spec, rows=spec.export_rows(compound=compound))
     audit_record(
         actor=actor,

@@ -40,7 +40,7 @@ TABLE: dict[str, str] = {
     #                            ov-A ov-B hs-A h-A  h-B  ph-A imp-A exp-A decide
     "secretary":                 "Y    .    Y    Y    .    Y    Y     Y     Y",
     "grid_worker":               "Y    .    Y    Y    .    Y    .     .     Y",
-    "community_staff":           "Y    .    Y    Y    .    .    Y     Y     Y",
+    "community_staff":           "Y    .    Y    Y    .    .    Y     .     Y",  # no phones: no export
     "property_manager":          "Y    .    Y    Y    .    Y    Y     Y     Y",
     "customer_service":          "Y    .    Y    Y    .    Y    Y     Y     Y",
     "technician":                "Y    .    Y    Y    .    .    .     .     .",

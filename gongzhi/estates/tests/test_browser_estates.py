@@ -36,8 +36,9 @@ def test_building_filter_swaps_the_matrix_in_place(world, live_server, page):
     browser_login(page, live_server.url, world.users["property_manager"].phone)
     page.goto(f"{live_server.url}/estates/c/aaa/")
     assert page.locator("#matrix a.cell").count() == 3
+    page.wait_for_function("typeof window.htmx !== 'undefined'")  # deferred script loaded: the click is htmx's
     # when the 9栋 filter is clicked
-    page.locator(".bfilter a", has_text="9栋").click()
+    page.locator(".bfilter a").get_by_text("9栋", exact=True).click()
     page.wait_for_url(f"**building={other.building_id}**")
     # then the matrix shows that building only, without a full page load (the KPI cards stay as they were)
     page.wait_for_function("document.querySelectorAll('#matrix a.cell').length === 1")

@@ -135,3 +135,39 @@ def test_export_ledger_writes_a_file_that_imports_back_unchanged(tmp_path):
     out, _err = run("import_ledger", "houses", str(target), "--compound", "jxjc")
     # then nothing changed
     assert "Imported: 0 created, 0 updated, 6 unchanged." in out
+
+
+def test_add_compound_in_a_second_community_of_the_same_name_gets_its_own_organization():
+    # given a 幸福社区 in one district
+    call_command(
+        "add_compound",
+        "--code",
+        "xf-a",
+        "--name",
+        "甲",
+        "--community",
+        "幸福社区",
+        "--sub-district",
+        "甲街道",
+        "--district",
+        "江汉区",
+        stdout=StringIO(),
+    )
+    # when another 幸福社区 appears under another sub-district
+    call_command(
+        "add_compound",
+        "--code",
+        "xf-b",
+        "--name",
+        "乙",
+        "--community",
+        "幸福社区",
+        "--sub-district",
+        "乙街道",
+        "--district",
+        "江汉区",
+        stdout=StringIO(),
+    )
+    # then each community has its own organization, the second named after its sub-district
+    names = sorted(Organization.objects.filter(kind="community").values_list("name", flat=True))
+    assert names == ["乙街道幸福社区", "幸福社区"]

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from gongzhi.accounts.roles import ESTATE_EDITORS
 from gongzhi.core.errors import DomainError, NotAllowed, NotFound
-from gongzhi.core.ratelimit import rate_limit_hit
+from gongzhi.core.ratelimit import posts_limited, rate_limit_hit
 from gongzhi.estates.models import Compound, ImportStatus, LedgerImport
 from gongzhi.estates.selectors import compound_get, imports_for
 
@@ -62,6 +62,7 @@ def _list(request: HttpRequest, compound: Compound, form: LedgerUploadForm, erro
         "error": error,
         "imports": imports_for(compound=compound)[:30],
         "in_wechat": "MicroMessenger" in request.headers.get("User-Agent", ""),
+        "can_export": request.user.has_perm("estates.view_phones", compound),
     }
     return render(request, "estates/imports/list.html", context)
 
@@ -136,6 +137,7 @@ def import_progress(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@posts_limited("import_confirm")
 def import_confirm(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     compound = _compound(request, code)
     ledger_import = _import(compound, pk)
@@ -150,6 +152,7 @@ def import_confirm(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@posts_limited("import_cancel")
 def import_cancel(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     compound = _compound(request, code)
     ledger_import = _import(compound, pk)

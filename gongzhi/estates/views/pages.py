@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from gongzhi.accounts.roles import HOUSEHOLD_VIEWERS
 from gongzhi.accounts.selectors import memberships_of
 from gongzhi.core.errors import Conflict, DomainError, NotAllowed, NotFound
-from gongzhi.core.ratelimit import rate_limit_hit
+from gongzhi.core.ratelimit import posts_limited, rate_limit_hit
 
 from .. import selectors, services
 from ..forms import (
@@ -144,6 +144,8 @@ def compound_detail(request: HttpRequest, code: str) -> HttpResponse:
         "house_url": _house_url_prefix(),
         "can_open_houses": request.user.has_perm("estates.view_households", compound),
         "can_edit_ledger": request.user.has_perm("estates.edit_ledger", compound),
+        "can_export": request.user.has_perm("estates.view_phones", compound)
+        and request.user.has_perm("estates.edit_ledger", compound),
     }
     template = "estates/partials/house_matrix.html" if _is_htmx_partial(request) else "estates/compound_detail.html"
     response = render(request, template, context)
@@ -218,11 +220,12 @@ def house_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @domain_errors
+@posts_limited("house_status")
 def house_status(request: HttpRequest, pk: int) -> HttpResponse:
     """Record a status change (ledger editors); a bad date or status re-shows the page with the reason."""
     house = selectors.house_detail(user=request.user, house_id=pk)
     if not request.user.has_perm("estates.edit_ledger", house):
-        raise NotAllowed("You may not change this house.")
+        raise NotAllowed(_("You may not change this house."))
     form = HouseStatusForm(request.POST)
     if form.is_valid():
         try:
@@ -251,7 +254,7 @@ def house_status(request: HttpRequest, pk: int) -> HttpResponse:
 @domain_errors
 def binding_queue(request: HttpRequest) -> HttpResponse:
     if not selectors.decides_bindings(request.user):
-        raise NotAllowed("You do not decide house-binding requests.")
+        raise NotAllowed(_("You do not decide house-binding requests."))
     page = Paginator(selectors.bindings_pending(request.user), BINDINGS_PER_PAGE).get_page(request.GET.get("page"))
     context = {"page": page, "rows": selectors.binding_rows(page.object_list)}
     return render(request, "estates/binding_queue.html", context)
@@ -260,6 +263,7 @@ def binding_queue(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 @domain_errors
+@posts_limited("binding_decide")
 def binding_decide(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: the request with approve and refuse (a reason is required); POST: decide it."""
     binding = selectors.binding_for_decision(user=request.user, pk=pk)
@@ -363,6 +367,7 @@ def house_options(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 @domain_errors
+@posts_limited("binding_withdraw")
 def binding_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     """GET asks for confirmation; POST withdraws the resident's own pending request."""
     binding = selectors.binding_of(user=request.user, pk=pk)
