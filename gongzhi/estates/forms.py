@@ -102,6 +102,17 @@ class HouseStatusForm(forms.Form):
             self.initial.setdefault("effective_on", timezone.localdate())
 
 
+class MoveOutForm(forms.Form):
+    resident = forms.IntegerField(widget=forms.HiddenInput)
+    moved_out_on = forms.DateField(label=_("Move-out date"), widget=DateInput(), validators=[_not_future])
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["moved_out_on"].widget.attrs["max"] = timezone.localdate().strftime(DATE_WIDGET_FORMAT)
+        if not self.is_bound:
+            self.initial.setdefault("moved_out_on", timezone.localdate())
+
+
 class BindingDecisionForm(forms.Form):
     decision = forms.ChoiceField(
         label=_("Decision"), choices=[("approve", _("Approve")), ("refuse", _("Refuse"))], widget=forms.HiddenInput

@@ -258,6 +258,7 @@ class BindingStatus(models.TextChoices):
     APPROVED = "approved", _("Approved")
     REFUSED = "refused", _("Refused")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+    ENDED = "ended", _("Ended (moved out)")
 
 
 class HouseBinding(TimeStampedModel):
@@ -265,9 +266,10 @@ class HouseBinding(TimeStampedModel):
 
     TRANSITIONS: dict[str, frozenset[str]] = {
         BindingStatus.PENDING: frozenset({BindingStatus.APPROVED, BindingStatus.REFUSED, BindingStatus.WITHDRAWN}),
-        BindingStatus.APPROVED: frozenset(),
+        BindingStatus.APPROVED: frozenset({BindingStatus.ENDED}),
         BindingStatus.REFUSED: frozenset(),
         BindingStatus.WITHDRAWN: frozenset(),
+        BindingStatus.ENDED: frozenset(),
     }
 
     community = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")

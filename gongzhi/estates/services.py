@@ -265,3 +265,33 @@ def access_denied_record(*, actor: Any, object_type: str, object_id: Any, commun
         object_id=object_id,
         community_id=community_id,
     )
+
+
+@transaction.atomic
+def resident_move_out(*, actor: Any, resident: Resident, moved_out_on: datetime.date) -> Resident:
+    """Record that a resident left the house; a resident with an account loses access to it (binding ended)."""
+    resident = Resident.objects.select_for_update().select_related("house", "house__compound").get(pk=resident.pk)
+    if not may_edit_ledger(actor, resident.house):
+        raise NotAllowed(_("You may not change this house."))
+    if resident.moved_out_on is not None:
+        raise Conflict(_("This resident has already moved out."), code="illegal_transition")
+    if moved_out_on > timezone.localdate():
+        raise DomainError(_("A move-out cannot be dated in the future."), field="moved_out_on")
+    if resident.moved_in_on and moved_out_on < resident.moved_in_on:
+        raise DomainError(_("The move-out date is before the move-in date."), field="moved_out_on")
+    resident.moved_out_on = moved_out_on
+    resident.save(update_fields=["moved_out_on", "updated_at"])
+    ended = 0
+    if resident.user_id is not None:
+        ended = HouseBinding.objects.filter(
+            house=resident.house, user_id=resident.user_id, status=BindingStatus.APPROVED
+        ).update(status=BindingStatus.ENDED, decided_by=actor, decided_at=timezone.now())
+    audit_record(
+        actor=actor,
+        verb="resident.move_out",
+        obj=resident,
+        community_id=resident.community_id,
+        before={"moved_out_on": None},
+        after={"moved_out_on": moved_out_on, "bindings_ended": ended},
+    )
+    return resident

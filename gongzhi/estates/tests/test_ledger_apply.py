@@ -273,3 +273,28 @@ def test_a_new_phone_is_encrypted_hashed_and_audited_masked():
     assert (h.owner_phone, h.owner_phone_hash) == ("13912345678", crypto.phone_hash("13912345678"))
     update = AuditEvent.objects.get(verb="house.ledger_update")
     assert (update.before, update.after) == ({"phone": "***"}, {"phone": "139****5678"})
+
+
+@pytest.mark.parametrize(
+    ("first", "corrected", "occupied_at", "empty_at"),
+    [
+        # an earlier move-in date: occupied from the earlier date on
+        (datetime.date(2025, 8, 12), datetime.date(2024, 1, 2), datetime.date(2024, 3, 1), datetime.date(2023, 12, 1)),
+        # a later move-in date: no longer occupied between the old and the new date
+        (datetime.date(2024, 1, 2), datetime.date(2025, 1, 1), datetime.date(2025, 2, 1), datetime.date(2024, 6, 1)),
+    ],
+)
+def test_a_corrected_move_in_date_rewrites_the_occupancy_history(first, corrected, occupied_at, empty_at):
+    from gongzhi.insights.kpis import occupancy_rate
+
+    # given a lived-in house imported with one move-in date
+    compound = CompoundFactory.create()
+    run_import(compound, [house(moved_in_on=first)])
+    # when the ledger is imported again with the move-in date corrected (the status unchanged)
+    plan = run_import(compound, [house(moved_in_on=corrected)])
+    # then the house's date and its occupancy at past dates follow the correction
+    assert plan.updated == 1
+    assert House.objects.get(compound=compound).moved_in_on == corrected
+    houses_qs = House.objects.filter(compound=compound)
+    assert occupancy_rate(houses_qs, occupied_at).numerator == 1
+    assert occupancy_rate(houses_qs, empty_at).numerator == 0

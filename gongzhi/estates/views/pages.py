@@ -34,6 +34,7 @@ from ..forms import (
     CompoundSearchForm,
     HouseFilterForm,
     HouseStatusForm,
+    MoveOutForm,
     OverviewForm,
     parse_id,
 )
@@ -204,6 +205,7 @@ def _house_page(request: HttpRequest, house: House, form: HouseStatusForm | None
         "show_phones": user.has_perm("estates.view_phones", house),
         "can_edit": can_edit,
         "status_form": (form or HouseStatusForm(initial={"status": house.status})) if can_edit else None,
+        "move_out_form": MoveOutForm() if can_edit else None,
     }
     return render(request, "estates/house_detail.html", context)
 
@@ -244,6 +246,31 @@ def house_status(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("estates:house_detail", pk=house.pk)
     services.house_view_record(actor=request.user, house=house)
     return _house_page(request, house, form)
+
+
+@login_required
+@require_POST
+@domain_errors
+@posts_limited("resident_move_out")
+def resident_move_out(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record a resident's move-out (ledger editors); an account holder then loses access to the house."""
+    house = selectors.house_detail(user=request.user, house_id=pk)
+    form = MoveOutForm(request.POST)
+    resident = house.residents.filter(pk=form.data.get("resident") or 0).first() if form.is_valid() else None
+    if resident is None:
+        messages.error(request, _("Choose a resident of this house and a move-out date no later than today."))
+        return redirect("estates:house_detail", pk=house.pk)
+    try:
+        services.resident_move_out(
+            actor=request.user, resident=resident, moved_out_on=form.cleaned_data["moved_out_on"]
+        )
+    except NotAllowed:
+        raise
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The move-out is recorded."))
+    return redirect("estates:house_detail", pk=house.pk)
 
 
 # --- Staff: binding requests -------------------------------------------------------------------------------------

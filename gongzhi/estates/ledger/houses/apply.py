@@ -231,6 +231,8 @@ class HouseWriter:
                 if current.last_event is not None and on < current.last_event:
                     on = current.last_event  # the new status must be the latest of the house's history
                 events.append(self._event(current.id, row.status, on))
+            elif "moved_in_on" in changes and row.status in OCCUPIED_STATUSES and row.moved_in_on:
+                events.extend(self._move_in_corrected(current, row.status, row.moved_in_on))
             if "permanent_residents" in changes and row.permanent is not None:
                 delta = row.permanent - current.residents
                 moved_in = row.moved_in_on if "moved_in_on" in self.present else current.moved_in_on
@@ -256,6 +258,15 @@ class HouseWriter:
             else:
                 values.append(getattr(row, key))
         return values
+
+    def _move_in_corrected(self, current: StoredHouse, status: str, moved_in: datetime.date) -> list[tuple[Any, ...]]:
+        """A corrected move-in date of a lived-in house rewrites its occupancy history by new events: occupied
+        from the new date, and — when the date moved later — not occupied from the old date until then."""
+        corrections = []
+        if current.moved_in_on is not None and moved_in > current.moved_in_on:
+            corrections.append(self._event(current.id, HouseStatus.VACANT, current.moved_in_on))
+        corrections.append(self._event(current.id, status, moved_in))
+        return corrections
 
     def _event(self, house_id: int, status: str, on: datetime.date) -> tuple[Any, ...]:
         return (self.community_id, house_id, status, on, self.now, self.actor_id, SOURCE)
