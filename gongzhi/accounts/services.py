@@ -202,3 +202,8 @@ def invitation_revoke(*, actor: Any, invitation: Invitation) -> Invitation:
     invitation.save(update_fields=["revoked_at", "updated_at"])
     audit_record(actor=actor, verb="invitation.revoke", obj=invitation)
     return invitation
+
+
+def members_view_record(*, actor: Any, organization: Organization, shown: int) -> None:
+    """An organization's member list (names, masked phones) was shown (DESIGN rule 7)."""
+    audit_record(actor=actor, verb="organization.members_view", obj=organization, after={"shown": shown})

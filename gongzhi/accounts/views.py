@@ -196,6 +196,7 @@ def _organization_page(
         "form": form,
         "new_link": request.session.pop("new_invitation_link", None),
     }
+    services.members_view_record(actor=request.user, organization=organization, shown=len(context["members"]))
     return render(request, "accounts/organization_detail.html", context, status=status)
 
 

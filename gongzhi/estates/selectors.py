@@ -14,7 +14,13 @@ from django.utils.translation import pgettext_lazy
 from gongzhi.accounts.roles import BINDING_DECIDERS, ESTATE_VIEWERS, HOUSEHOLD_VIEWERS
 from gongzhi.core.crypto import normalize_phone, phone_hash
 from gongzhi.core.errors import NotAllowed, NotFound
-from gongzhi.insights.kpis import Ratio, occupancy_rate, permanent_residents
+from gongzhi.insights.kpis import (
+    Ratio,
+    occupancy_rate,
+    occupancy_rate_by_compound,
+    permanent_residents,
+    permanent_residents_by_compound,
+)
 
 from .models import (
     BindingStatus,
@@ -268,20 +274,25 @@ def compounds_search(*, user: Any, q: str = "") -> QuerySet[Compound]:
 
 
 def compound_rows(compounds: Iterable[Compound], *, at: datetime.date) -> list[CompoundRow]:
-    """Headline KPIs for a page of compounds, through the KPI definitions (2 queries a compound)."""
-    rows = []
-    for c in compounds:
-        houses = House.objects.filter(community_id=c.community_id, compound=c)
-        residents = Resident.objects.filter(community_id=c.community_id, compound=c)
-        rows.append(
-            CompoundRow(
-                compound=c,
-                houses=c.n_houses if hasattr(c, "n_houses") else houses.count(),
-                occupancy=occupancy_rate(houses, at),
-                permanent_residents=permanent_residents(residents, at),
-            )
+    """Headline KPIs for a page of compounds, through the KPI definitions, in a fixed number of queries."""
+    page = list(compounds)
+    ids = [c.id for c in page]
+    communities = {c.community_id for c in page}
+    houses = House.objects.filter(community_id__in=communities, compound_id__in=ids)
+    rates = occupancy_rate_by_compound(houses, at)
+    people = permanent_residents_by_compound(
+        Resident.objects.filter(community_id__in=communities, compound_id__in=ids), at
+    )
+    counts = dict(houses.order_by().values("compound_id").annotate(n=Count("id")).values_list("compound_id", "n"))
+    return [
+        CompoundRow(
+            compound=c,
+            houses=counts.get(c.id, 0),
+            occupancy=rates.get(c.id, Ratio(0, 0)),
+            permanent_residents=people.get(c.id, 0),
         )
-    return rows
+        for c in page
+    ]
 
 
 @dataclass(frozen=True)

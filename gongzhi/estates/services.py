@@ -256,6 +256,11 @@ def house_list_view_record(*, actor: Any, compound: Compound, shown: int, with_p
     )
 
 
+def bindings_view_record(*, actor: Any, shown: int) -> None:
+    """The binding queue (applicants' names, masked phones) was shown (DESIGN rule 7)."""
+    audit_record(actor=actor, verb="binding.queue_view", object_type="estates.housebinding", after={"shown": shown})
+
+
 def access_denied_record(*, actor: Any, object_type: str, object_id: Any, community_id: int | None = None) -> None:
     """A refused page (HTTP 403) is audited, without personal data."""
     audit_record(

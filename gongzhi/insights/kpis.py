@@ -23,6 +23,20 @@ class Ratio:
         return self.numerator / self.denominator if self.denominator else None
 
 
+def _occupancy_rows(houses: QuerySet[House], at: datetime.date) -> QuerySet[House]:
+    """Delivered houses annotated with their status at ``at`` (see occupancy_rate for the definition)."""
+    status_at = Subquery(
+        HouseEvent.objects.filter(house=OuterRef("pk"))
+        .filter(Q(effective_on__lt=at) | Q(effective_on=at, status__in=OCCUPIED_STATUSES))
+        .order_by("-effective_on", "-id")
+        .values("status")[:1]
+    )
+    return houses.filter(delivered_on__lte=at).annotate(status_at=status_at)
+
+
+_OCCUPANCY_COUNTS = {"delivered": Count("id"), "occupied": Count("id", filter=Q(status_at__in=OCCUPIED_STATUSES))}
+
+
 def occupancy_rate(houses: QuerySet[House], at: datetime.date) -> Ratio:
     """入住率 at date d = houses occupied at d ÷ houses delivered at d.
 
@@ -30,27 +44,31 @@ def occupancy_rate(houses: QuerySet[House], at: datetime.date) -> Ratio:
     out before d, read from the house's status events: the last event before d, or an occupying event on
     d itself (a move-out dated d still counts the house as occupied on d).
     """
-    status_at = Subquery(
-        HouseEvent.objects.filter(house=OuterRef("pk"))
-        .filter(Q(effective_on__lt=at) | Q(effective_on=at, status__in=OCCUPIED_STATUSES))
-        .order_by("-effective_on", "-id")
-        .values("status")[:1]
-    )
-    row = (
-        houses.filter(delivered_on__lte=at)
-        .annotate(status_at=status_at)
-        .aggregate(delivered=Count("id"), occupied=Count("id", filter=Q(status_at__in=OCCUPIED_STATUSES)))
-    )
+    row = _occupancy_rows(houses, at).aggregate(**_OCCUPANCY_COUNTS)
     return Ratio(numerator=row["occupied"], denominator=row["delivered"])
+
+
+def occupancy_rate_by_compound(houses: QuerySet[House], at: datetime.date) -> dict[int, Ratio]:
+    """``occupancy_rate`` for many compounds in one query: compound id → Ratio (absent: no house delivered)."""
+    rows = _occupancy_rows(houses, at).order_by().values("compound_id").annotate(**_OCCUPANCY_COUNTS)
+    return {r["compound_id"]: Ratio(numerator=r["occupied"], denominator=r["delivered"]) for r in rows}
+
+
+def _permanent_at(residents: QuerySet[Resident], at: datetime.date) -> QuerySet[Resident]:
+    return residents.filter(is_permanent=True, moved_in_on__lte=at).filter(
+        Q(moved_out_on__isnull=True) | Q(moved_out_on__gte=at)
+    )
 
 
 def permanent_residents(residents: QuerySet[Resident], at: datetime.date) -> int:
     """常住人口 at d = residents marked permanent whose move-in ≤ d and no move-out before d."""
-    return (
-        residents.filter(is_permanent=True, moved_in_on__lte=at)
-        .filter(Q(moved_out_on__isnull=True) | Q(moved_out_on__gte=at))
-        .count()
-    )
+    return _permanent_at(residents, at).count()
+
+
+def permanent_residents_by_compound(residents: QuerySet[Resident], at: datetime.date) -> dict[int, int]:
+    """``permanent_residents`` for many compounds in one query: compound id → count."""
+    rows = _permanent_at(residents, at).order_by().values("compound_id").annotate(n=Count("id"))
+    return {r["compound_id"]: r["n"] for r in rows}
 
 
 # ---------------------------------------------------------------------------------------------------------

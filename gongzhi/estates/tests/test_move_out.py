@@ -79,3 +79,14 @@ def test_moving_out_twice_is_refused(world, client_for):
     _move_out(client, world, resident, "2024-07-01")
     resident.refresh_from_db()
     assert resident.moved_out_on == datetime.date(2024, 6, 1)
+
+
+def test_viewing_the_binding_queue_and_a_member_list_is_audited(world, client_for):
+    from gongzhi.accounts.models import Organization
+
+    client = client_for(world.users["secretary"])
+    assert client.get(reverse("estates:binding_queue")).status_code == 200
+    org = Organization.objects.get(name="A社区")
+    assert client.get(reverse("accounts:organization_detail", args=[org.pk])).status_code == 200
+    assert AuditEvent.objects.filter(verb="binding.queue_view", actor=world.users["secretary"]).count() == 1
+    assert AuditEvent.objects.filter(verb="organization.members_view", object_id=str(org.pk)).count() == 1

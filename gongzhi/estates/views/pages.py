@@ -284,6 +284,7 @@ def binding_queue(request: HttpRequest) -> HttpResponse:
         raise NotAllowed(_("You do not decide house-binding requests."))
     page = Paginator(selectors.bindings_pending(request.user), BINDINGS_PER_PAGE).get_page(request.GET.get("page"))
     context = {"page": page, "rows": selectors.binding_rows(page.object_list)}
+    services.bindings_view_record(actor=request.user, shown=len(context["rows"]))
     return render(request, "estates/binding_queue.html", context)
 
 
