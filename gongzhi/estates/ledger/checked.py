@@ -56,6 +56,9 @@ def checked_load(ledger_import: LedgerImport, spec: LedgerSpec[Any]) -> tuple[li
 
 
 def checked_delete(ledger_import: LedgerImport) -> None:
+    """Once an import is applied or cancelled, neither its checked rows nor the upload (personal data) are kept."""
     name = (ledger_import.report or {}).get("checked_file")
     if name:
         ledger_import.file.storage.delete(name)
+    if ledger_import.file and ledger_import.file.name:
+        ledger_import.file.storage.delete(ledger_import.file.name)

@@ -66,8 +66,9 @@ def test_confirm_applies_all_rows_and_reports_the_result(django_capture_on_commi
     ledger_import = uploaded(compound, xlsx_bytes(houses(5)), django_capture_on_commit_callbacks)
     # when confirmed
     ledger_import = confirmed(ledger_import, django_capture_on_commit_callbacks)
-    # then applied, with the result and the checked rows file gone, and the import audited
+    # then applied, with the result; the checked rows and the upload (personal data) gone; the import audited
     assert ledger_import.status == ImportStatus.APPLIED
+    assert not ledger_import.file.storage.exists(ledger_import.file.name)
     assert report_view(ledger_import).result == {"created": 5, "updated": 0, "unchanged": 0}
     assert ledger_import.rows_done == 5
     assert House.objects.filter(compound=compound).count() == 5
@@ -187,6 +188,7 @@ def test_cancel_discards_a_preview(django_capture_on_commit_callbacks):
     ledger_import.refresh_from_db()
     assert ledger_import.status == ImportStatus.CANCELLED
     assert not ledger_import.file.storage.exists(checked)
+    assert not ledger_import.file.storage.exists(ledger_import.file.name)
     with pytest.raises(Conflict):
         ledger_import_confirm(actor=None, ledger_import=ledger_import)
 
