@@ -1,0 +1,384 @@
+"""REST endpoints for residents' voices: list, raise, read with the timeline, and move along the state machine.
+
+Reads go through ``voices.selectors`` (DESIGN rule 2), writes through ``voices.services`` (rule 1); an illegal
+transition or a lost race is the services' ``Conflict`` (409). Names follow the selectors: neighbours who see
+a public voice never learn who wrote it (nor which house); lists mask the author's name (rule 7).
+
+Ids of small shared tables (categories, organizations) and of the compound, house and building a new voice
+is about are looked up as references only: the services decide whether the actor may use them.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from typing import Any, Literal
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, Header, Query, Router, Schema, Status
+from ninja.throttling import BaseThrottle, UserRateThrottle
+
+from gongzhi.accounts.models import Organization, User
+from gongzhi.api.schemas import CleanText, Id, PageMeta, PageQuery, StrictSchema, error_responses, paginate
+from gongzhi.api.security import acting_user
+from gongzhi.core import crypto
+from gongzhi.core.errors import DomainError, NotFound
+from gongzhi.estates.models import Building, Compound, House
+
+from . import services
+from .models import TEXT_MAX, Category, Kind, LocationKind, Score, Voice
+from .models import Status as VoiceStatus
+from .rules import may_see_author
+from .selectors import author_label, voice_get, voice_replies, voice_timeline, voices_visible
+from .services.residents import COMMENT_MAX
+from .services.submit import IDEMPOTENCY_KEY_MAX
+
+router = Router(tags=["voices"])
+
+CODE_RE = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
+WRITE_THROTTLE: BaseThrottle = UserRateThrottle(getattr(settings, "API_WRITE_RATE", "60/m"))
+
+Action = Literal["accept", "reject", "merge", "dispatch", "resolve", "withdraw", "rate", "reopen"]
+# The fields each action takes besides ``action``; any other field is an error, not silently ignored.
+ACTION_FIELDS: dict[str, frozenset[str]] = {
+    "accept": frozenset({"note"}),
+    "reject": frozenset({"reason"}),
+    "merge": frozenset({"original"}),
+    "dispatch": frozenset({"organization", "note"}),
+    "resolve": frozenset({"reply"}),
+    "withdraw": frozenset({"reason"}),
+    "rate": frozenset({"score", "comment"}),
+    "reopen": frozenset({"reason"}),
+}
+
+
+# ---------------------------------------------------------------- schemas
+
+
+class VoiceListQuery(PageQuery):
+    status: VoiceStatus | None = None
+    kind: Kind | None = None
+    compound: str | None = Field(None, max_length=40, description="A compound's code.")
+    q: CleanText = Field("", max_length=50, description="Words in the voice's text.")
+
+
+class VoiceIn(StrictSchema):
+    compound: str = Field(max_length=40, description="The code of the compound the voice is about.")
+    kind: Kind
+    category: Id | None = Field(None, description="A category id; suggested from the text when omitted.")
+    text: CleanText = Field(max_length=TEXT_MAX)
+    location_kind: LocationKind
+    house: Id | None = Field(None, description="A house id: one of your own houses (location own_house).")
+    building: Id | None = Field(None, description="A building id of the compound (location building).")
+    is_public: bool = Field(False, strict=True, description="Neighbours may see it; never with your name.")
+    praised_organization: Id | None = Field(None, description="For praise: the organization praised.")
+    idempotency_key: CleanText = Field(
+        "",
+        max_length=IDEMPOTENCY_KEY_MAX,
+        description="Sending the same key again returns the same voice (or use the Idempotency-Key header).",
+    )
+
+
+class TransitionIn(StrictSchema):
+    """One step of the work order: the action, and only the fields that action takes."""
+
+    action: Action
+    note: CleanText = Field("", max_length=TEXT_MAX, description="accept, dispatch: a note on the timeline.")
+    reason: CleanText = Field(
+        "", max_length=TEXT_MAX, description="reject (required), withdraw, reopen: the reason the author sees."
+    )
+    reply: CleanText = Field("", max_length=TEXT_MAX, description="resolve (required): the official reply.")
+    original: Id | None = Field(None, description="merge (required): the id of the voice this one duplicates.")
+    organization: Id | None = Field(
+        None, description="dispatch: the organization to send it to (the routing rule's when omitted)."
+    )
+    score: Score | None = Field(None, description="rate (required).")
+    comment: CleanText = Field("", max_length=COMMENT_MAX, description="rate: a comment on the answer.")
+
+
+class CategoryOut(Schema):
+    id: int
+    name: str
+
+
+class VoiceOut(Schema):
+    id: int
+    compound: str
+    compound_name: str
+    kind: str
+    kind_label: str
+    category: CategoryOut
+    text: str
+    location_kind: str
+    location_label: str
+    house: int | None = Field(description="Shown only to those who see the author.")
+    building: str | None
+    is_public: bool
+    is_mine: bool
+    author: str
+    status: str
+    status_label: str
+    lead_organization: str | None
+    merged_into: int | None
+    me_too_count: int
+    reply: str
+    submitted_at: datetime.datetime
+    accepted_at: datetime.datetime | None
+    resolved_at: datetime.datetime | None
+    closed_at: datetime.datetime | None
+    response_due_at: datetime.datetime | None
+    resolution_due_at: datetime.datetime | None
+
+
+class VoicePage(PageMeta):
+    items: list[VoiceOut]
+
+
+class EventOut(Schema):
+    verb: str
+    status: str
+    status_label: str
+    note: str
+    actor: str | None
+    organization: str | None
+    public: bool
+    at: datetime.datetime
+
+
+class ReplyOut(Schema):
+    text: str
+    organization: str | None
+    is_internal: bool
+    created_at: datetime.datetime
+
+
+class VoiceDetailOut(VoiceOut):
+    timeline: list[EventOut]
+    replies: list[ReplyOut]
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _id(value: int) -> int:
+    """Ids outside a database integer are simply not found (never a database error)."""
+    if not 1 <= value < 2**63:
+        raise NotFound(_("No such voice."))
+    return value
+
+
+def _voice_out(voice: Voice, *, user: User, author: str, sees_author: bool) -> dict[str, Any]:
+    return {
+        "id": voice.pk,
+        "compound": voice.compound.code,
+        "compound_name": voice.compound.name,
+        "kind": voice.kind,
+        "kind_label": str(voice.get_kind_display()),
+        "category": {"id": voice.category.pk, "name": voice.category.name},
+        "text": voice.text,
+        "location_kind": voice.location_kind,
+        "location_label": str(voice.get_location_kind_display()),
+        "house": voice.house_id if sees_author else None,
+        "building": voice.building.name if voice.building else None,
+        "is_public": voice.is_public,
+        "is_mine": voice.author_id == user.pk,
+        "author": author,
+        "status": voice.status,
+        "status_label": str(voice.get_status_display()),
+        "lead_organization": voice.lead_organization.name if voice.lead_organization else None,
+        "merged_into": voice.merged_into_id,
+        "me_too_count": voice.me_too_count,
+        "reply": voice.reply,
+        "submitted_at": voice.submitted_at,
+        "accepted_at": voice.accepted_at,
+        "resolved_at": voice.resolved_at,
+        "closed_at": voice.closed_at,
+        "response_due_at": voice.response_due_at,
+        "resolution_due_at": voice.resolution_due_at,
+    }
+
+
+def _voice_detail(user: User, pk: int) -> dict[str, Any]:
+    voice = voice_get(user=user, pk=pk)
+    sees_author = bool(may_see_author(user, voice))
+    label = author_label(user=user, voice=voice)
+    events = voice_timeline(user=user, voice=voice).select_related("actor", "organization")
+    replies = voice_replies(user=user, voice=voice).select_related("organization")
+
+    def actor_of(event: Any) -> str | None:
+        if event.actor_id is None:
+            return None
+        if event.actor_id == voice.author_id:
+            return label
+        return str(event.actor.name) if sees_author else None
+
+    return {
+        **_voice_out(voice, user=user, author=label, sees_author=sees_author),
+        "timeline": [
+            {
+                "verb": e.verb,
+                "status": e.status,
+                "status_label": str(e.get_status_display()) if e.status else "",
+                "note": e.note,
+                "actor": actor_of(e),
+                "organization": e.organization.name if e.organization else None,
+                "public": e.public,
+                "at": e.at,
+            }
+            for e in events
+        ],
+        "replies": [
+            {
+                "text": r.text,
+                "organization": r.organization.name if r.organization else None,
+                "is_internal": r.is_internal,
+                "created_at": r.created_at,
+            }
+            for r in replies
+        ],
+    }
+
+
+def _filtered(qs: QuerySet[Voice], filters: VoiceListQuery) -> QuerySet[Voice]:
+    """Narrow the (already scoped) voices by the client's filters."""
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.kind:
+        qs = qs.filter(kind=filters.kind)
+    if filters.compound:
+        qs = qs.filter(compound__code=filters.compound)
+    if filters.q:
+        qs = qs.filter(text__icontains=filters.q)
+    return qs
+
+
+def _reference(model: Any, pk: int | None, *, field: str, message: str, **filters: Any) -> Any:
+    """A row named by id in the input; an unknown id is a 400 on that field."""
+    if pk is None:
+        return None
+    found = model.objects.filter(pk=pk, **filters).first()
+    if found is None:
+        raise DomainError(message, field=field)
+    return found
+
+
+def _idempotency_key(payload: VoiceIn, header: str | None) -> str:
+    header = (header or "").strip()
+    if header and payload.idempotency_key and header != payload.idempotency_key:
+        raise DomainError(
+            _("The Idempotency-Key header and the idempotency_key field differ."), field="idempotency_key"
+        )
+    return header or payload.idempotency_key
+
+
+# ---------------------------------------------------------------- endpoints
+
+
+@router.get(
+    "",
+    response={200: VoicePage, **error_responses()},
+    summary="Voices I may see: my own, and as staff those of my compounds and organizations",
+)
+def voice_list(request: HttpRequest, filters: Query[VoiceListQuery]) -> dict[str, Any]:
+    user = acting_user(request)
+    qs = _filtered(voices_visible(user=user), filters).select_related("author", "building")
+    items, meta = paginate(qs.order_by("-submitted_at", "-id"), filters)
+    rows = []
+    for voice in items:
+        own = voice.author_id == user.pk
+        name = voice.author.name if own else crypto.mask_name(voice.author.name)
+        rows.append(_voice_out(voice, user=user, author=name, sees_author=True))
+    return {**meta.model_dump(), "items": rows}
+
+
+@router.post(
+    "",
+    response={201: VoiceDetailOut, **error_responses(403, 404)},
+    throttle=WRITE_THROTTLE,
+    summary="Raise a voice (residents of the compound); the same idempotency key returns the same voice",
+)
+def voice_create(
+    request: HttpRequest,
+    payload: VoiceIn,
+    idempotency_header: str | None = Header(None, alias="Idempotency-Key", max_length=IDEMPOTENCY_KEY_MAX),
+) -> Status[dict[str, Any]]:
+    user = acting_user(request)
+    key = _idempotency_key(payload, idempotency_header)
+    if not CODE_RE.match(payload.compound):
+        raise NotFound(_("No such compound."))
+    compound = Compound.objects.filter(code=payload.compound).select_related("community").first()
+    if compound is None:
+        raise NotFound(_("No such compound."))
+    voice = services.voice_submit(
+        author=user,
+        compound=compound,
+        kind=payload.kind,
+        text=payload.text,
+        location_kind=payload.location_kind,
+        category=_reference(
+            Category, payload.category, field="category", message=_("Choose a category."), is_active=True
+        ),
+        house=_reference(House, payload.house, field="house", message=_("No such house.")),
+        building=_reference(Building, payload.building, field="building", message=_("No such building.")),
+        is_public=payload.is_public,
+        praised_organization=_reference(
+            Organization,
+            payload.praised_organization,
+            field="praised_organization",
+            message=_("No such organization."),
+        ),
+        idempotency_key=key,
+    )
+    return Status(201, _voice_detail(user, voice.pk))
+
+
+@router.get(
+    "/{voice_id}",
+    response={200: VoiceDetailOut, **error_responses(404)},
+    summary="One voice with its timeline and replies (neighbours: without the author's name)",
+)
+def voice_detail(request: HttpRequest, voice_id: int) -> dict[str, Any]:
+    return _voice_detail(acting_user(request), _id(voice_id))
+
+
+@router.post(
+    "/{voice_id}/transitions",
+    response={200: VoiceDetailOut, **error_responses(403, 404, 409)},
+    throttle=WRITE_THROTTLE,
+    summary="Move the voice along its state machine: accept, reject, merge, dispatch, resolve, withdraw, rate, reopen",
+)
+def voice_transition(request: HttpRequest, voice_id: int, payload: TransitionIn) -> dict[str, Any]:
+    user = acting_user(request)
+    voice = voice_get(user=user, pk=_id(voice_id))
+    extra = sorted(payload.model_fields_set - {"action"} - ACTION_FIELDS[payload.action])
+    if extra:
+        raise DomainError(
+            _("%(field)s does not apply to %(action)s.") % {"field": extra[0], "action": payload.action},
+            field=extra[0],
+        )
+    action = payload.action
+    if action == "accept":
+        services.voice_accept(actor=user, voice=voice, note=payload.note)
+    elif action == "reject":
+        services.voice_reject(actor=user, voice=voice, reason=payload.reason)
+    elif action == "merge":
+        if payload.original is None:
+            raise DomainError(_("Choose the voice this one duplicates."), field="original")
+        services.voice_merge(actor=user, voice=voice, original=voice_get(user=user, pk=payload.original))
+    elif action == "dispatch":
+        organization = _reference(
+            Organization, payload.organization, field="organization", message=_("No such organization.")
+        )
+        services.voice_dispatch(actor=user, voice=voice, organization=organization, note=payload.note)
+    elif action == "resolve":
+        services.voice_resolve(actor=user, voice=voice, reply=payload.reply)
+    elif action == "withdraw":
+        services.voice_withdraw(actor=user, voice=voice, reason=payload.reason)
+    elif action == "rate":
+        services.voice_rate(actor=user, voice=voice, score=payload.score or "", comment=payload.comment)
+    else:
+        services.voice_reopen(actor=user, voice=voice, reason=payload.reason)
+    return _voice_detail(user, voice.pk)
