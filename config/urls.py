@@ -16,6 +16,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("gongzhi.accounts.urls")),
     path("estates/", include("gongzhi.estates.urls")),
+    path("voices/", include("gongzhi.voices.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

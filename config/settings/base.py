@@ -67,6 +67,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "gongzhi.core.context_processors.ui",
                 "gongzhi.estates.context_processors.nav",
+                "gongzhi.voices.context_processors.voices_nav",
             ],
         },
     }

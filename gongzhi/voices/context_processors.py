@@ -1,0 +1,25 @@
+"""Which voice links the navigation shows: the queue for staff who handle voices, "My voices" for residents."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
+
+from gongzhi.accounts.selectors import memberships_of
+from gongzhi.estates.selectors import houses_of_resident
+
+
+def _links(request: HttpRequest) -> dict[str, bool]:
+    from .views import handles_voices
+
+    user = request.user
+    if not user.is_authenticated:
+        return {}
+    staff = user.is_superuser or bool(memberships_of(user))
+    return {"queue": handles_voices(user), "mine": not staff or houses_of_resident(user).exists()}
+
+
+def voices_nav(request: HttpRequest) -> dict[str, Any]:
+    return {"voices_nav": SimpleLazyObject(lambda: _links(request))}
