@@ -43,14 +43,20 @@ def voice_queue(
     organization_id: int | None = None,
     statuses: frozenset[str] | None = None,
     overdue_only: bool = False,
+    kind: str = "",
+    text: str = "",
     now: Any = None,
 ) -> QuerySet[Voice]:
-    """A staff queue: open voices in scope (optionally of one organization), earliest deadline first."""
+    """A staff queue: open voices in scope (optionally of one organization, kind or words), earliest deadline first."""
     from django.utils import timezone
 
     qs = voices_visible(user=user).filter(status__in=statuses or OPEN_STATUSES)
     if organization_id is not None:
         qs = qs.filter(assignments__organization_id=organization_id, assignments__is_active=True)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if text:
+        qs = qs.filter(text__icontains=text)
     if overdue_only:
         at = now or timezone.now()
         qs = qs.filter(

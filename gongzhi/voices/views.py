@@ -449,12 +449,9 @@ def queue(request: HttpRequest) -> HttpResponse:
         organization_id=int(org) if org else None,
         statuses=frozenset({data["status"]}) if data.get("status") else None,
         overdue_only=bool(data.get("overdue")),
+        kind=data.get("kind") or "",
+        text=data.get("q") or "",
     )
-    # Narrowing the selector's scoped queryset (never widening it): kind and text search.
-    if data.get("kind"):
-        voices = voices.filter(kind=data["kind"])
-    if data.get("q"):
-        voices = voices.filter(text__icontains=data["q"])
     page = Paginator(voices, PER_PAGE).get_page(request.GET.get("page"))
     context = {
         "form": form,
