@@ -60,3 +60,13 @@ def test_seed_demo_is_idempotent(seeded):
     counts = (House.objects.count(), Resident.objects.count(), User.objects.count(), Membership.objects.count())
     call_command("seed_demo", stdout=io.StringIO())
     assert (House.objects.count(), Resident.objects.count(), User.objects.count(), Membership.objects.count()) == counts
+
+
+def test_demo_has_voices_at_every_stage_once(seeded):
+    from gongzhi.voices.models import Voice
+
+    statuses = set(Voice.objects.filter(compound__code="jshy").values_list("status", flat=True))
+    assert {"closed", "dispatched", "reopened", "submitted"} <= statuses
+    count = Voice.objects.count()
+    call_command("seed_demo", stdout=io.StringIO())
+    assert Voice.objects.count() == count

@@ -33,8 +33,12 @@ from gongzhi.estates.models import (
 class Command(BaseCommand):
     help = "Load the demo compound of the case report, two peer compounds and a demo user for every role."
 
-    @transaction.atomic
     def handle(self, *args: Any, **options: Any) -> None:
+        case = self._seed()
+        self._print_logins(case)  # after the commit, so the log-ins come last on the screen
+
+    @transaction.atomic
+    def _seed(self) -> Compound:
         today = timezone.localdate()
         district, _c = Area.objects.get_or_create(level=AreaLevel.DISTRICT, name="汉阳区", parent=None)
         sub, _c = Area.objects.get_or_create(level=AreaLevel.SUB_DISTRICT, name="洲头街道", parent=district)
@@ -90,6 +94,15 @@ class Command(BaseCommand):
                     },
                 )
         self._bind_demo_residents(case, users)
+        from gongzhi.voices.demo import seed_voices
+
+        seed_voices(
+            compound=case,
+            author=users["13800000101"],
+            handler=users["13800000012"],
+            convener=users["13800000001"],
+            transport=orgs["transport"],
+        )
         if created:
             audit_record(
                 actor=None,
@@ -98,7 +111,7 @@ class Command(BaseCommand):
                 object_id=",".join(created),
                 community_id=community.id,
             )
-        self._print_logins(case)
+        return case
 
     def _bind_demo_residents(self, case: Compound, users: dict[str, User]) -> None:
         owner = users["13800000101"]
