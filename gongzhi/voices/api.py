@@ -201,8 +201,10 @@ def _voice_out(voice: Voice, *, user: User, author: str, sees_author: bool) -> d
     }
 
 
-def _voice_detail(user: User, pk: int) -> dict[str, Any]:
+def _voice_detail(user: User, pk: int, *, record_view: bool = False) -> dict[str, Any]:
     voice = voice_get(user=user, pk=pk)
+    if record_view:
+        services.voice_view_record(actor=user, voice=voice)
     sees_author = bool(may_see_author(user, voice))
     label = author_label(user=user, voice=voice)
     events = voice_timeline(user=user, voice=voice).select_related("actor", "organization")
@@ -341,7 +343,7 @@ def voice_create(
     summary="One voice with its timeline and replies (neighbours: without the author's name)",
 )
 def voice_detail(request: HttpRequest, voice_id: int) -> dict[str, Any]:
-    return _voice_detail(acting_user(request), _id(voice_id))
+    return _voice_detail(acting_user(request), _id(voice_id), record_view=True)
 
 
 @router.post(

@@ -273,7 +273,9 @@ def _detail(request: HttpRequest, voice: Voice, **bound: Any) -> HttpResponse:
 @require_GET
 @domain_errors
 def voice_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _detail(request, selectors.voice_get(user=request.user, pk=pk))
+    voice = selectors.voice_get(user=request.user, pk=pk)
+    services.voice_view_record(actor=request.user, voice=voice)
+    return _detail(request, voice)
 
 
 def _act(

@@ -29,7 +29,14 @@ TRACKED: list[type[models.Model]] = [
 # Written by logging in (a test client's force_login), not by the requests under test.
 VOLATILE = frozenset({"last_login"})
 # Audit verbs that record access, not change: refused requests and views of personal data.
-READ_VERBS = ("access.denied", "house.view", "house.list", "binding.queue_view", "organization.members_view")
+READ_VERBS = (
+    "access.denied",
+    "house.view",
+    "house.list",
+    "binding.queue_view",
+    "organization.members_view",
+    "voice.view",
+)
 
 
 def db_state() -> dict[str, Any]:

@@ -1,6 +1,7 @@
 """Writes for residents' voices (DESIGN rule 1): keyword-only, atomic, each with its audit event."""
 
 from .policy import deadline_hours, deadline_policy_set, route_for, routing_rule_set
+from .reads import voice_view_record
 from .residents import REOPEN_WINDOW, voice_close_expired, voice_rate, voice_reopen, voice_withdraw
 from .submit import me_too_add, voice_submit
 from .workflow import (
@@ -35,5 +36,6 @@ __all__ = [
     "voice_reply",
     "voice_resolve",
     "voice_submit",
+    "voice_view_record",
     "voice_withdraw",
 ]

@@ -98,3 +98,19 @@ def test_nav_links_follow_the_role(world, client_for):
     assert links("secretary") == (True, False)
     assert links("resident") == (False, True)
     assert links("finance") == (False, False)
+
+
+def test_staff_opening_a_voice_is_audited_but_the_author_is_not(world, client_for):
+    from django.urls import reverse
+
+    from gongzhi.core.models import AuditEvent
+    from gongzhi.testing.voices_factories import VoiceFactory
+
+    voice = VoiceFactory.create(author=world.users["resident"], compound=world.compound_a, house=world.house_a)
+    url = reverse("voices:detail", args=[voice.pk])
+    assert client_for(world.users["resident"]).get(url).status_code == 200
+    assert not AuditEvent.objects.filter(verb="voice.view").exists()
+    assert client_for(world.users["secretary"]).get(url).status_code == 200
+    assert AuditEvent.objects.filter(
+        verb="voice.view", object_id=str(voice.pk), actor=world.users["secretary"]
+    ).exists()
