@@ -15,7 +15,7 @@ from gongzhi.accounts.models import Invitation, Membership, Organization, User
 from gongzhi.accounts.roles import OrgKind, Role
 from gongzhi.api.tests.helpers import db_state
 from gongzhi.core.models import AuditEvent
-from gongzhi.testing.factories import PASSWORD, OrganizationFactory, UserFactory, member
+from gongzhi.testing.factories import OrganizationFactory, UserFactory, member
 
 pytestmark = pytest.mark.django_db
 
@@ -384,7 +384,3 @@ def test_organization_pages_need_login(client: Client, community: Organization) 
         response = client.get(url)
         assert response.status_code == 302
         assert response["Location"].startswith("/accounts/login/?next=")
-
-
-def test_password_constant_is_what_factories_use() -> None:
-    assert UserFactory.create().check_password(PASSWORD)

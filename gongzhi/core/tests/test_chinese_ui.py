@@ -53,6 +53,8 @@ def test_dates_are_written_the_chinese_way():
         assert formats.date_format(datetime.date(2025, 3, 1)) == "2025年3月1日"
 
 
-def test_time_zone_is_shanghai():
-    assert settings.TIME_ZONE == "Asia/Shanghai"
-    assert settings.LANGUAGE_CODE == "zh-hans"
+def test_times_are_shown_in_shanghai_time():
+    from django.utils import timezone
+
+    midnight_utc = datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC)
+    assert timezone.localtime(midnight_utc).hour == 8

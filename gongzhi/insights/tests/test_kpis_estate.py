@@ -70,10 +70,6 @@ def test_occupancy_with_no_delivered_house_is_no_data_not_zero(five_houses):
     assert rate.value is None
 
 
-def test_occupancy_value_is_the_ratio():
-    assert Ratio(3, 4).value == 0.75
-
-
 def test_permanent_residents_counts_move_in_and_move_out_dates():
     # given: three permanent residents and one who is not
     house = HouseFactory.create()
