@@ -40,6 +40,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     phone = EncryptedPhoneField(_("mobile"))
     phone_hash = models.CharField(_("mobile"), max_length=64, unique=True)
     name = models.CharField(_("name"), max_length=50)
+    email = models.EmailField(_("e-mail"), blank=True, help_text=_("Notifications are also sent here."))
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("admin site access"), default=False)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
@@ -49,6 +50,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     objects: ClassVar[UserManager] = UserManager()
 
     USERNAME_FIELD = "phone_hash"
+    EMAIL_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []
 
     class Meta:

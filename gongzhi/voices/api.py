@@ -29,7 +29,7 @@ from gongzhi.core.errors import DomainError, NotFound
 from gongzhi.estates.models import Building, Compound, House
 
 from . import services
-from .models import TEXT_MAX, Category, Kind, LocationKind, Score, Voice
+from .models import TEXT_MAX, Category, Channel, Kind, LocationKind, Score, Voice
 from .models import Status as VoiceStatus
 from .rules import may_see_author
 from .selectors import author_label, voice_get, voice_replies, voice_timeline, voices_visible
@@ -315,6 +315,7 @@ def voice_create(
     if compound is None:
         raise NotFound(_("No such compound."))
     voice = services.voice_submit(
+        channel=Channel.API,
         author=user,
         compound=compound,
         kind=payload.kind,

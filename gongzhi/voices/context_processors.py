@@ -12,7 +12,7 @@ from gongzhi.estates.selectors import houses_of_resident
 
 
 def _links(request: HttpRequest) -> dict[str, bool]:
-    from .views import handles_voices
+    from .views.pages import handles_voices
 
     user = request.user
     if not user.is_authenticated:

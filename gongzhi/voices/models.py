@@ -6,11 +6,14 @@ Every table that grows carries ``community`` (copied down from the compound) and
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from gongzhi.core.fields import EncryptedPhoneField
 
 TEXT_MAX = 2000
 
@@ -40,6 +43,15 @@ class Status(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
     MERGED = "merged", _("Merged as duplicate")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class Channel(models.TextChoices):
+    """Where a voice came in."""
+
+    APP = "app", _("Platform")
+    API = "api", _("REST API")
+    OPEN311 = "open311", _("Open311")
+    LEDGER = "ledger", _("Ledger import")
 
 
 class Score(models.TextChoices):
@@ -94,9 +106,16 @@ class Voice(models.Model):
     compound = models.ForeignKey(
         "estates.Compound", verbose_name=_("compound"), on_delete=models.CASCADE, related_name="voices"
     )
+    # Empty for voices that came from outside (Open311, an imported ledger): see ``contact_*``.
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.PROTECT, related_name="voices"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="voices",
     )
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, default=Channel.APP)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     category = models.ForeignKey(Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="+")
     text = models.TextField(_("text"), max_length=TEXT_MAX)
@@ -118,6 +137,14 @@ class Voice(models.Model):
     praised_organization = models.ForeignKey(
         "accounts.Organization",
         verbose_name=_("praised organization"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    praised_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("praised person"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -157,6 +184,16 @@ class Voice(models.Model):
     idempotency_key = models.CharField(max_length=64, blank=True)
     me_too_count = models.PositiveIntegerField(_("me too"), default=0)
     reply = models.TextField(_("official reply"), blank=True)
+    # Outside channels: an earlier system's number (ledger 编号) and the key a re-import matches on (the
+    # number, or a hash of the whole row when there is none); Open311's location and contact.
+    external_ref = models.CharField(_("earlier number"), max_length=64, blank=True)
+    ledger_key = models.CharField(max_length=80, blank=True)
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    address_text = models.CharField(_("address"), max_length=255, blank=True)
+    contact_name = models.CharField(_("contact name"), max_length=100, blank=True)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    contact_phone = EncryptedPhoneField(_("contact phone"))
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
@@ -176,6 +213,11 @@ class Voice(models.Model):
                 fields=["community", "author", "idempotency_key"],
                 condition=~models.Q(idempotency_key=""),
                 name="voice_idempotency_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["community", "compound", "ledger_key"],
+                condition=~models.Q(ledger_key=""),
+                name="voice_ledger_key_unique",
             ),
         ]
 
@@ -296,12 +338,52 @@ class VoiceReply(models.Model):
         return f"#{self.voice_id} {self.text[:20]}"
 
 
+class PhotoStage(models.TextChoices):
+    RAISED = "raised", _("With the voice")
+    RESOLVED = "resolved", _("With the resolution")
+
+
+def photo_path(instance: VoicePhoto, filename: str) -> str:
+    """Photos are stored under a random name; the uploaded name is never used."""
+    return f"voices/{instance.community_id}/{uuid.uuid4().hex}.jpg"
+
+
+class VoicePhoto(models.Model):
+    """A photo, re-encoded on upload (no EXIF, no location), served only to those who may see the voice."""
+
+    MAX_PER_VOICE = 9
+
+    community = models.ForeignKey("estates.Area", on_delete=models.PROTECT, related_name="+")
+    voice = models.ForeignKey(Voice, verbose_name=_("voice"), on_delete=models.CASCADE, related_name="photos")
+    stage = models.CharField(_("stage"), max_length=20, choices=PhotoStage.choices, default=PhotoStage.RAISED)
+    image = models.FileField(_("photo"), upload_to=photo_path, max_length=200)
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    size = models.PositiveIntegerField(default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("uploaded at"))
+
+    class Meta:
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["community", "voice", "stage"], name="voice_photo_voice")]
+
+    def __str__(self) -> str:
+        return f"{self.voice_id}/{self.pk}"
+
+
 class VoiceRating(models.Model):
     """The author's rating of a resolution. After a reopen a new rating replaces this one for KPIs."""
 
     community = models.ForeignKey("estates.Area", on_delete=models.PROTECT, related_name="+")
     voice = models.ForeignKey(Voice, verbose_name=_("voice"), on_delete=models.CASCADE, related_name="ratings")
-    rater = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Empty for a rating taken from an imported ledger.
+    rater = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     score = models.CharField(_("rating"), max_length=20, choices=Score.choices)
     comment = models.CharField(_("comment"), max_length=500, blank=True)
     at = models.DateTimeField(_("rated at"))

@@ -107,8 +107,15 @@ def voice_get(*, user: Any, pk: int) -> Voice:
 
 
 def author_label(*, user: Any, voice: Voice) -> str:
-    """The author's name for those who may see it; neighbours see "a resident"."""
-    return voice.author.name if may_see_author(user, voice) else _("A resident")
+    """The author's name for those who may see it; neighbours see "a resident".
+
+    A voice from outside (Open311, a ledger) has no author: staff see the contact name it came with.
+    """
+    if not may_see_author(user, voice):
+        return _("A resident")
+    if voice.author is None:
+        return voice.contact_name or voice.get_channel_display()
+    return voice.author.name
 
 
 def voice_timeline(*, user: Any, voice: Voice) -> QuerySet[VoiceEvent]:

@@ -3,7 +3,7 @@
 from .policy import deadline_hours, deadline_policy_set, route_for, routing_rule_set
 from .reads import voice_view_record
 from .residents import REOPEN_WINDOW, voice_close_expired, voice_rate, voice_reopen, voice_withdraw
-from .submit import me_too_add, voice_submit
+from .submit import me_too_add, voice_create, voice_submit
 from .workflow import (
     praise_acknowledge,
     voice_accept,
@@ -27,6 +27,7 @@ __all__ = [
     "voice_accept",
     "voice_assign_joint",
     "voice_close_expired",
+    "voice_create",
     "voice_dispatch",
     "voice_merge",
     "voice_note_add",

@@ -14,7 +14,7 @@ from gongzhi.core.audit import audit_record, snapshot
 from gongzhi.core.errors import Conflict, DomainError, NotAllowed
 from gongzhi.estates.models import BindingStatus, Building, Compound, House, HouseBinding
 
-from ..models import OPEN_STATUSES, Category, Kind, LocationKind, MeToo, Status, Voice, VoiceAssignment
+from ..models import OPEN_STATUSES, Category, Channel, Kind, LocationKind, MeToo, Status, Voice, VoiceAssignment
 from ..rules import is_resident_of, may_me_too
 from ..text import category_suggest
 from ._common import clean_text, event_add, lock, notify_later, now_or, organization_staff, require
@@ -60,6 +60,7 @@ def voice_submit(
     is_public: bool = False,
     praised_organization: Organization | None = None,
     idempotency_key: str = "",
+    channel: str | None = None,
     now: datetime.datetime | None = None,
 ) -> Voice:
     """A resident raises a voice about their compound.
@@ -76,12 +77,55 @@ def voice_submit(
         if existing is not None:
             return existing
     require(is_resident_of(author, compound), _("Only residents of this compound may raise a voice here."))
-    if kind not in Kind.values:
-        raise DomainError(_("Choose what kind of voice this is."), field="kind")
     text = clean_text(text)
     house, building = _location(
         author=author, compound=compound, location_kind=location_kind, house=house, building=building
     )
+    if praised_organization is not None and kind != Kind.PRAISE:
+        praised_organization = None
+    return voice_create(
+        compound=compound,
+        author=author,
+        channel=Channel.APP if channel is None else channel,
+        kind=kind,
+        text=text,
+        category=category,
+        location_kind=location_kind,
+        house=house,
+        building=building,
+        is_public=is_public,
+        praised_organization=praised_organization,
+        idempotency_key=key,
+        now=now,
+    )
+
+
+def voice_create(
+    *,
+    compound: Compound,
+    author: Any,
+    channel: str,
+    kind: str,
+    text: str,
+    category: Category | None,
+    location_kind: str = LocationKind.PUBLIC_AREA,
+    house: House | None = None,
+    building: Building | None = None,
+    is_public: bool = False,
+    praised_organization: Organization | None = None,
+    idempotency_key: str = "",
+    now: datetime.datetime | None = None,
+    **outside: Any,
+) -> Voice:
+    """Create a voice whose input has been checked: category, deadlines, routing, timeline, audit.
+
+    The one place a voice comes into being, for every channel; the caller has checked who may raise it
+    (``voice_submit`` for residents; Open311 by key). ``outside`` sets the outside channels' fields
+    (``external_ref``, ``latitude``, ``contact_name`` …). Call inside a transaction.
+    """
+    if kind not in Kind.values:
+        raise DomainError(_("Choose what kind of voice this is."), field="kind")
+    key = idempotency_key
     active = Category.objects.filter(is_active=True)
     if category is None:
         category = category_suggest(text, active) or active.filter(name="其他").first() or active.first()
@@ -89,8 +133,6 @@ def voice_submit(
             raise DomainError(_("Choose a category."), field="category")
     elif not category.is_active:
         raise DomainError(_("Choose a category."), field="category")
-    if praised_organization is not None and kind != Kind.PRAISE:
-        praised_organization = None
     at = now_or(now)
     response_due, resolution_due = deadlines(community_id=compound.community_id, kind=kind, category=category, start=at)
     suggested = praised_organization if kind == Kind.PRAISE and praised_organization else None
@@ -98,6 +140,7 @@ def voice_submit(
         community_id=compound.community_id,
         compound=compound,
         author=author,
+        channel=channel,
         kind=kind,
         category=category,
         text=text,
@@ -111,14 +154,19 @@ def voice_submit(
         response_due_at=response_due,
         resolution_due_at=resolution_due,
         idempotency_key=key,
+        **outside,
     )
     try:
         with transaction.atomic():
             voice.save()
     except IntegrityError:
         # The same submission raced us in: the first one wins, and this one returns it.
-        existing = Voice.objects.filter(community_id=compound.community_id, author=author, idempotency_key=key).first()
-        if key and existing is not None:
+        existing = (
+            Voice.objects.filter(community_id=compound.community_id, author=author, idempotency_key=key).first()
+            if key and author is not None
+            else None
+        )
+        if existing is not None:
             return existing
         raise
     event_add(voice, actor=author, verb="submit", at=at)
@@ -143,7 +191,7 @@ def voice_submit(
         verb="voice.submit",
         obj=voice,
         community_id=voice.community_id,
-        after=snapshot(voice, ["kind", "category_id", "location_kind", "is_public", "compound_id"]),
+        after=snapshot(voice, ["kind", "category_id", "location_kind", "is_public", "compound_id", "channel"]),
     )
     return voice
 

@@ -105,8 +105,10 @@ def voice_merge(*, actor: Any, voice: Voice, original: Voice, now: datetime.date
     )
     voice.merged_into = original
     voice.save()
-    followers = {voice.author_id, *MeToo.objects.filter(voice=voice).values_list("user_id", flat=True)}
-    followers.discard(original.author_id)
+    followers: set[int] = {*MeToo.objects.filter(voice=voice).values_list("user_id", flat=True)}
+    if voice.author_id is not None:
+        followers.add(voice.author_id)
+    followers.discard(original.author_id or 0)
     already = set(MeToo.objects.filter(voice=original).values_list("user_id", flat=True))
     new = [uid for uid in followers if uid not in already]
     MeToo.objects.bulk_create(

@@ -12,7 +12,7 @@ from gongzhi.estates.models import BindingStatus, HouseBinding
 from gongzhi.testing.voices_factories import VoiceFactory, category
 from gongzhi.voices import services as s
 from gongzhi.voices.models import LocationKind, MeToo, Score, Status, Voice, VoiceReply
-from gongzhi.voices.views import deadline_of
+from gongzhi.voices.views.pages import deadline_of
 
 pytestmark = pytest.mark.django_db
 

@@ -33,8 +33,8 @@ from gongzhi.estates.scope import compound_filter, roles_in_compound
 from gongzhi.estates.selectors import houses_of_resident
 from gongzhi.estates.services import access_denied_record
 
-from . import selectors, services
-from .forms import (
+from .. import selectors, services
+from ..forms import (
     AcceptForm,
     DispatchForm,
     NoteForm,
@@ -46,9 +46,9 @@ from .forms import (
     VoiceForm,
     WithdrawForm,
 )
-from .models import OPEN_STATUSES, Score, Status, Voice
-from .rules import VOICE_VIEWERS, is_resident_of
-from .services.residents import REOPEN_WINDOW, latest_rating
+from ..models import OPEN_STATUSES, Score, Status, Voice
+from ..rules import VOICE_VIEWERS, is_resident_of
+from ..services.residents import REOPEN_WINDOW, latest_rating
 
 PER_PAGE = 30
 View = Callable[..., HttpResponse]

@@ -1,0 +1,1 @@
+"""Voice pages, one module per audience or concern."""
