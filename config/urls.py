@@ -17,6 +17,7 @@ urlpatterns = [
     path("accounts/", include("gongzhi.accounts.urls")),
     path("estates/", include("gongzhi.estates.urls")),
     path("voices/", include("gongzhi.voices.urls")),
+    path("open311/", include("gongzhi.open311.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

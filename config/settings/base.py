@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "gongzhi.estates",
     "gongzhi.notifications",
     "gongzhi.voices",
+    "gongzhi.open311",
     "gongzhi.insights",
     "gongzhi.api",
 ]
