@@ -1,9 +1,7 @@
 """Top-level URLs: pages per app, the API, the admin fallback, language switching."""
 
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from django.views.static import serve
 
 from gongzhi.api.urls import api
 from gongzhi.core import views as core_views
@@ -17,12 +15,13 @@ urlpatterns = [
     path("accounts/", include("gongzhi.accounts.urls")),
     path("estates/", include("gongzhi.estates.urls")),
     path("voices/", include("gongzhi.voices.urls")),
+    path("notifications/", include("gongzhi.notifications.urls")),
     path("open311/", include("gongzhi.open311.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]
 
-if settings.DEBUG:
-    urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]
+# No route serves MEDIA_ROOT, not even with DEBUG: it holds private uploads (ledgers, voice photos), which the
+# application serves itself to those allowed (e.g. voices:photo).
 
 handler403 = "gongzhi.core.views.permission_denied"

@@ -69,6 +69,7 @@ TEMPLATES = [
                 "gongzhi.core.context_processors.ui",
                 "gongzhi.estates.context_processors.nav",
                 "gongzhi.voices.context_processors.voices_nav",
+                "gongzhi.notifications.context_processors.notifications_badge",
             ],
         },
     }
@@ -143,6 +144,12 @@ LEDGER_MAX_CELL_CHARS = 1000
 LEDGER_MAX_UNCOMPRESSED_BYTES = int(os.environ.get("LEDGER_MAX_UNCOMPRESSED_BYTES", str(1024 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Voice photos: checked by content, re-encoded to JPEG without metadata (no EXIF, no GPS), kept under
+# MEDIA_ROOT and served only by the application to those who may see the voice (never as static files).
+VOICE_PHOTO_MAX_BYTES = int(os.environ.get("VOICE_PHOTO_MAX_BYTES", str(10 * 1024 * 1024)))
+VOICE_PHOTO_MAX_PIXELS = int(os.environ.get("VOICE_PHOTO_MAX_PIXELS", "40000000"))  # decompression-bomb guard
+VOICE_PHOTO_MAX_SIDE = 2048
+VOICE_PHOTO_THUMB_SIDE = 480
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
@@ -151,6 +158,13 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "0") == "1"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "gongzhi@localhost")
+# Outside notification channels (SMS, WeChat, …): comma-separated dotted paths of classes with
+# ``send(user, message)`` (gongzhi/notifications/senders.py). The default only logs that a message would be sent.
+NOTIFICATION_SENDERS = [
+    s.strip()
+    for s in os.environ.get("NOTIFICATION_SENDERS", "gongzhi.notifications.senders.LogSender").split(",")
+    if s.strip()
+]
 
 TASKS = {"default": {"BACKEND": os.environ.get("TASK_BACKEND", "django_tasks_db.DatabaseBackend")}}
 

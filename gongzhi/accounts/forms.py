@@ -68,3 +68,28 @@ class InvitationForm(forms.Form):
         role_field = self.fields["role"]
         assert isinstance(role_field, forms.ChoiceField)
         role_field.choices = [(r.value, r.label) for r in Role if r.value in allowed]
+
+
+class AccountForm(forms.Form):
+    """The user's own name and e-mail address; the service checks them again and writes."""
+
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=50,
+        error_messages={
+            "required": _("Enter your name."),
+            "max_length": _("A name has at most 50 characters."),
+        },
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    email = forms.EmailField(
+        label=_("E-mail"),
+        required=False,
+        max_length=254,
+        help_text=_("Optional. Notifications are also sent here; leave empty to get them only on the platform."),
+        error_messages={
+            "invalid": _("Enter a valid e-mail address, such as name@example.com."),
+            "max_length": _("An e-mail address has at most %(limit_value)d characters."),
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "inputmode": "email"}),
+    )

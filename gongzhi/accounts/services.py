@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -207,3 +208,45 @@ def invitation_revoke(*, actor: Any, invitation: Invitation) -> Invitation:
 def members_view_record(*, actor: Any, organization: Organization, shown: int) -> None:
     """An organization's member list (names, masked phones) was shown (DESIGN rule 7)."""
     audit_record(actor=actor, verb="organization.members_view", obj=organization, after={"shown": shown})
+
+
+EMAIL_MAX = 254
+
+
+def _clean_email(email: str) -> str:
+    """An e-mail address (empty: none), trimmed, the domain lower-cased; a clear error when it is not one."""
+    email = (email or "").strip()
+    if not email:
+        return ""
+    if len(email) > EMAIL_MAX:
+        raise DomainError(_("An e-mail address has at most %(max)d characters.") % {"max": EMAIL_MAX}, field="email")
+    try:
+        validate_email(email)
+    except ValidationError as exc:
+        raise DomainError(_("Enter a valid e-mail address, such as name@example.com."), field="email") from exc
+    return User.objects.normalize_email(email)
+
+
+@transaction.atomic
+def account_update(*, actor: Any, user: User, name: str, email: str) -> User:
+    """A user changes their own name and e-mail address (notifications are also e-mailed there).
+
+    Only the user themself; nothing is written (and nothing audited) when nothing changed.
+    """
+    if not getattr(actor, "is_authenticated", False) or actor.pk != user.pk:
+        raise NotAllowed(_("You may only change your own account."))
+    clean_name = _clean_name(name)
+    clean_email = _clean_email(email)
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    before = {"name": locked.name, "email": locked.email}
+    after = {"name": clean_name, "email": clean_email}
+    if before == after:
+        return locked
+    locked.name, locked.email = clean_name, clean_email
+    locked.save(update_fields=["name", "email"])
+    changed = {k: v for k, v in after.items() if before[k] != v}
+    audit_record(
+        actor=actor, verb="user.account_update", obj=locked, before={k: before[k] for k in changed}, after=changed
+    )
+    user.name, user.email = clean_name, clean_email
+    return locked

@@ -21,13 +21,14 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from gongzhi.core.audit import audit_denied
+from gongzhi.core.crypto import mask_phone
 from gongzhi.core.errors import DomainError
 from gongzhi.core.ratelimit import client_address, posts_limited, rate_limit_hit
 
 from . import services
 from .backends import AccountLocked
-from .forms import InvitationForm, LoginForm, RegisterForm
-from .models import Organization
+from .forms import AccountForm, InvitationForm, LoginForm, RegisterForm
+from .models import Organization, User
 from .selectors import (
     invitation_get,
     invitations_for,
@@ -248,3 +249,31 @@ def invitation_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("accounts:organization_detail", pk=invitation.organization_id)
     messages.success(request, _("Invitation withdrawn."))
     return redirect("accounts:organization_detail", pk=invitation.organization_id)
+
+
+@login_required
+@posts_limited("account_update")
+def account_view(request: HttpRequest) -> HttpResponse:
+    """My account: the user sets their own name and e-mail address (notifications are e-mailed there too)."""
+    user = request.user
+    assert isinstance(user, User)  # login_required
+    if request.method == "POST":
+        form = AccountForm(request.POST)
+        if form.is_valid():
+            try:
+                services.account_update(
+                    actor=user, user=user, name=form.cleaned_data["name"], email=form.cleaned_data["email"]
+                )
+            except DomainError as exc:
+                if exc.status == 403:
+                    return _denied(request)
+                _form_error(form, exc)
+            else:
+                messages.success(request, _("Your account is saved."))
+                return redirect("accounts:me")
+        status = 400
+    else:
+        form = AccountForm(initial={"name": user.name, "email": user.email})
+        status = 200
+    context = {"form": form, "phone": mask_phone(user.phone)}
+    return render(request, "accounts/account.html", context, status=status)

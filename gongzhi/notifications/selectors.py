@@ -5,6 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from gongzhi.core.errors import NotFound
 
 from .models import Notification
 
@@ -20,3 +23,11 @@ def notifications_for(*, user: Any, unread_only: bool = False) -> QuerySet[Notif
 
 def unread_count(*, user: Any) -> int:
     return notifications_for(user=user, unread_only=True).count()
+
+
+def notification_get(*, user: Any, pk: int) -> Notification:
+    """One of the user's own notifications; anyone else's does not exist for them (NotFound)."""
+    notification = notifications_for(user=user).filter(pk=pk).first()
+    if notification is None:
+        raise NotFound(_("No such notification."))
+    return notification

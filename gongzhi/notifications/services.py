@@ -11,6 +11,8 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
+from gongzhi.core.audit import audit_record
+
 from .models import Notification
 from .senders import Message, senders
 
@@ -86,8 +88,22 @@ def notify(
 
 @transaction.atomic
 def notification_mark_read(*, user: Any, notification_ids: Iterable[int] | None = None) -> int:
-    """Mark the user's own notifications read (all unread ones when no ids are given)."""
+    """Mark the user's own notifications read (all unread ones when no ids are given); returns how many.
+
+    Someone else's notification is never touched: the ids are looked up among the user's own. Audited when
+    anything changed.
+    """
     qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
-    if notification_ids is not None:
-        qs = qs.filter(pk__in=list(notification_ids))
-    return qs.update(read_at=timezone.now())
+    ids = None if notification_ids is None else list(notification_ids)
+    if ids is not None:
+        qs = qs.filter(pk__in=ids)
+    count = qs.update(read_at=timezone.now())
+    if count:
+        audit_record(
+            actor=user,
+            verb="notification.read",
+            object_type="notifications.notification",
+            object_id=str(ids[0]) if ids is not None and len(ids) == 1 else "",
+            after={"count": count, "all": ids is None},
+        )
+    return count

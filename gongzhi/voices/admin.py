@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib import admin
 
 from .models import (
@@ -9,6 +11,7 @@ from .models import (
     Voice,
     VoiceAssignment,
     VoiceEvent,
+    VoicePhoto,
     VoiceRating,
     VoiceReply,
 )
@@ -86,6 +89,21 @@ class VoiceReplyAdmin(admin.ModelAdmin[VoiceReply]):
     list_filter = ("is_internal",)
     search_fields = ("text",)
     raw_id_fields = ("community", "voice", "author", "organization")
+
+
+@admin.register(VoicePhoto)
+class VoicePhotoAdmin(admin.ModelAdmin[VoicePhoto]):
+    """Read-only: photos are added through the voice's pages, which check and re-encode them."""
+
+    list_display = ("voice", "stage", "width", "height", "size", "created_at")
+    list_filter = ("stage",)
+    raw_id_fields = ("community", "voice", "uploaded_by")
+
+    def has_add_permission(self, request: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(VoiceRating)

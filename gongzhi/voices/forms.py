@@ -6,14 +6,19 @@ from typing import Any
 
 from django import forms
 from django.db.models import Q
+from django.urls import reverse_lazy
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.accounts.models import Organization
+from gongzhi.accounts.models import Organization, User
 from gongzhi.accounts.roles import OrgKind
 from gongzhi.estates.models import Area, Building, Compound, House
 
-from .models import Category, Kind, LocationKind, Score, Status
+from .models import Category, Kind, LocationKind, Score, Status, VoicePhoto
+from .photos import max_bytes
 from .services.residents import COMMENT_MAX
+from .services.submit import praise_people
 
 # Organizations a voice may be sent to.
 DISPATCH_KINDS = (OrgKind.PROPERTY, OrgKind.COMMUNITY, OrgKind.DEPARTMENT, OrgKind.POLICE, OrgKind.SUB_DISTRICT)
@@ -40,8 +45,71 @@ def _text_field(label: Any, *, required: bool = True, rows: int = 4) -> forms.Ch
     )
 
 
+class MultiplePhotoInput(forms.FileInput):
+    """A file input that takes several photos (``multiple``); phones offer the camera and the album."""
+
+    allow_multiple_selected = True
+
+
+def _photos_help_text() -> str:
+    return gettext(
+        "Up to %(n)d photos, each at most %(mb)d MB. Locations and other details in the photos are removed."
+    ) % {"n": VoicePhoto.MAX_PER_VOICE, "mb": max_bytes() // (1024 * 1024)}
+
+
+_photos_help = lazy(_photos_help_text, str)  # in the language of the request, not of the import
+
+
+class PhotosField(forms.FileField):
+    """Up to ``VoicePhoto.MAX_PER_VOICE`` photos as a list of uploads. The form only collects them: what a file
+    is, its size and the count are checked by ``gongzhi.voices.photos`` (clear messages, nothing saved)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault(
+            "widget",
+            MultiplePhotoInput(attrs={"accept": "image/*", "data-max-files": str(VoicePhoto.MAX_PER_VOICE)}),
+        )
+        kwargs.setdefault("help_text", _photos_help())
+        super().__init__(**kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        files = data if isinstance(data, list | tuple) else [data]
+        return [f for f in files if f]
+
+
+class PersonChoiceField(forms.ModelChoiceField[User]):
+    """People by name only (never a phone number)."""
+
+    def label_from_instance(self, obj: User) -> str:
+        return obj.name
+
+
+def _praised_user_field() -> PersonChoiceField:
+    return PersonChoiceField(
+        label=_("A person (optional)"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("Nobody in particular"),
+        error_messages={"invalid_choice": _("Choose a person of that organization.")},
+    )
+
+
+class PraisedPersonForm(forms.Form):
+    """The praised person's picker alone, for the organization chosen (swapped in by htmx)."""
+
+    praised_user = _praised_user_field()
+
+    def __init__(self, *args: Any, organization: Organization | None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["praised_user"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = praise_people(organization)
+
+
 class VoiceForm(forms.Form):
-    """Raise a voice. ``compounds``: the resident's compounds; houses and buildings of those."""
+    """Raise a voice. ``compounds``: the resident's compounds; houses and buildings of those; the
+    organizations they may praise (``praise_organizations``), and the people of the chosen one."""
 
     compound = forms.ModelChoiceField(label=_("Compound"), queryset=Compound.objects.none(), empty_label=None)
     kind = forms.ChoiceField(
@@ -54,6 +122,7 @@ class VoiceForm(forms.Form):
         },
     )
     text = _text_field(_("What is it about?"), rows=5)
+    photos = PhotosField(label=_("Photos (optional)"))
     category = forms.ModelChoiceField(
         label=_("Category"),
         queryset=Category.objects.none(),
@@ -71,26 +140,89 @@ class VoiceForm(forms.Form):
         },
     )
     house = forms.ModelChoiceField(
-        label=_("My house"), queryset=House.objects.none(), required=False, empty_label=_("Choose your house")
+        label=_("My house"),
+        queryset=House.objects.none(),
+        required=False,
+        empty_label=_("Choose your house"),
+        help_text=_("Only when it is about your house."),
     )
     building = forms.ModelChoiceField(
-        label=_("Building"), queryset=Building.objects.none(), required=False, empty_label=_("Choose the building")
+        label=_("Building"),
+        queryset=Building.objects.none(),
+        required=False,
+        empty_label=_("Choose the building"),
+        help_text=_("Only when it is about a building."),
     )
-    is_public = forms.BooleanField(label=_("Neighbours may see it (your name is never shown to them)"), required=False)
+    praised_organization = forms.ModelChoiceField(
+        label=_("Whom do you praise?"),
+        queryset=Organization.objects.none(),
+        required=False,
+        empty_label=_("Choose the organization"),
+        help_text=_("Only for praise."),
+    )
+    praised_user = _praised_user_field()
+    is_public = forms.BooleanField(
+        label=_("Public: neighbours may see it"),
+        help_text=_("Shown on the compound's public wall and in its open data (Open311), never with your name."),
+        required=False,
+    )
     idempotency_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
-    def __init__(self, *args: Any, compounds: Any, houses: Any, buildings: Any, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        compounds: Any,
+        houses: Any,
+        buildings: Any,
+        praise_organizations: Any = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self._set_queryset("compound", compounds)
         self._set_queryset("category", Category.objects.filter(is_active=True))
         self._set_queryset("house", houses)
         self._set_queryset("building", buildings)
+        organizations = praise_organizations if praise_organizations is not None else Organization.objects.none()
+        self._set_queryset("praised_organization", organizations)
+        # The people offered are those of the organization chosen (names only); htmx swaps them on a change.
+        self._set_queryset("praised_user", praise_people(self._chosen_organization(organizations)))
         self.fields["house"].label_from_instance = (  # type: ignore[attr-defined]
             lambda h: f"{h.compound.name} {h.building.name}{h.unit.name}{h.room}"
         )
         self.fields["building"].label_from_instance = (  # type: ignore[attr-defined]
             lambda b: f"{b.compound.name} {b.name}"
         )
+        self.fields["praised_organization"].widget.attrs.update(
+            {
+                "hx-get": reverse_lazy("voices:praise_people"),
+                "hx-trigger": "change",
+                "hx-target": "#praise-person",
+                "hx-swap": "outerHTML",
+            }
+        )
+        text = self.fields["text"]
+        text.widget.attrs.update(
+            {
+                "hx-post": reverse_lazy("voices:compose_hints"),
+                "hx-trigger": "input changed delay:500ms",
+                "hx-include": "[name=compound]",
+                "hx-target": "#compose-hints",
+                "hx-swap": "innerHTML",
+                "hx-sync": "this:replace",
+                "autocomplete": "off",
+            }
+        )
+
+    def _chosen_organization(self, organizations: Any) -> Organization | None:
+        raw = (self.data.get("praised_organization") if self.is_bound else None) or self.initial.get(
+            "praised_organization"
+        )
+        if isinstance(raw, Organization):
+            return raw
+        if not raw or not str(raw).isdigit():
+            return None
+        found: Organization | None = organizations.filter(pk=int(raw)).first()
+        return found
 
     def _set_queryset(self, name: str, queryset: Any) -> None:
         field = self.fields[name]
@@ -174,6 +306,7 @@ class ResolveForm(_IdForm):
     id_prefix = "resolve"
 
     reply = _text_field(_("Reply to the resident"), rows=4)
+    photos = PhotosField(label=_("Photos of the result (optional)"))
 
 
 class NoteForm(_IdForm):

@@ -132,7 +132,9 @@ class Voice(models.Model):
         related_name="+",
     )
     is_public = models.BooleanField(
-        _("neighbours may see it"), default=False, help_text=_("Your name is never shown to neighbours.")
+        _("public"),
+        default=False,
+        help_text=_("Shown on the compound's public wall and in its open data (Open311), never with your name."),
     )
     praised_organization = models.ForeignKey(
         "accounts.Organization",

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from gongzhi.accounts.roles import Role
 from gongzhi.accounts.selectors import memberships_of
-from gongzhi.core.errors import NotFound
+from gongzhi.core.errors import NotAllowed, NotFound
 from gongzhi.estates.models import BindingStatus, Compound, HouseBinding
 from gongzhi.estates.scope import compound_filter
 
@@ -179,3 +182,218 @@ def _staff_in(user: Any, compound: Compound) -> bool:
     if getattr(user, "is_superuser", False):
         return True
     return bool(getattr(user, "is_authenticated", False) and roles_in_compound(user, compound) & VOICE_VIEWERS)
+
+
+# --- Hot topics and the joint meeting's agenda ---------------------------------------------------------------------
+
+# Residents' representatives see hot topics and the agenda of their compound as aggregates (words, counts,
+# trend; kind and category of overdue voices), never a voice's text or author.
+TOPIC_VIEWERS = VOICE_VIEWERS | {Role.REPRESENTATIVE}
+# Bounds of the hot-topic computation (stated on the page): the open voices of one compound raised in the last
+# 90 days, at most the newest 1,000 of them; trends over the last 28 days.
+TOPIC_WINDOW_DAYS = 90
+TOPIC_MAX_VOICES = 1000
+TREND_DAYS = 28
+AGENDA_MAX_OVERDUE = 50
+
+
+def topics_access(*, user: Any, compound: Compound) -> str:
+    """Which view of the compound's hot topics the user gets.
+
+    "full" for staff who see the compound's voices, "aggregate" for its residents' representatives, else "".
+    """
+    from gongzhi.estates.scope import roles_in_compound
+
+    if not getattr(user, "is_authenticated", False):
+        return ""
+    if user.is_superuser:
+        return "full"
+    roles = roles_in_compound(user, compound)
+    if roles & VOICE_VIEWERS:
+        return "full"
+    return "aggregate" if Role.REPRESENTATIVE in roles else ""
+
+
+def topic_compounds(*, user: Any) -> QuerySet[Compound]:
+    """Compounds whose hot topics the user sees."""
+    from gongzhi.estates.selectors import compounds_for
+
+    return compounds_for(user, TOPIC_VIEWERS)
+
+
+@dataclass(frozen=True)
+class Trend:
+    """Daily counts (new voices and "me too"s) over the last ``TREND_DAYS`` local days, oldest first."""
+
+    days: list[datetime.date]
+    counts: list[int]
+
+    @property
+    def this_week(self) -> int:
+        """The last 7 days, today included."""
+        return sum(self.counts[-7:])
+
+    @property
+    def last_week(self) -> int:
+        """The 7 days before those."""
+        return sum(self.counts[-14:-7])
+
+    @property
+    def change(self) -> int:
+        return self.this_week - self.last_week
+
+    @property
+    def change_size(self) -> int:
+        return abs(self.change)
+
+    @property
+    def peak(self) -> int:
+        return max(self.counts, default=0)
+
+
+@dataclass
+class HotTopic:
+    words: list[str]
+    voices: list[Voice]
+    me_too: int
+    trend: Trend
+
+    @property
+    def count(self) -> int:
+        return len(self.voices)
+
+    @property
+    def weight(self) -> int:
+        """How many residents raised it: voices plus "me too"s."""
+        return self.count + self.me_too
+
+
+@dataclass
+class TopicBoard:
+    compound: Compound
+    topics: list[HotTopic]
+    considered: int  # open voices grouped
+    truncated: bool  # more open voices than TOPIC_MAX_VOICES in the window: the oldest were left out
+    since: datetime.datetime
+    today: datetime.date
+    window_days: int = TOPIC_WINDOW_DAYS
+    max_voices: int = TOPIC_MAX_VOICES
+    trend_days: int = TREND_DAYS
+
+
+def _local_day(at: datetime.datetime) -> datetime.date:
+    from django.utils import timezone
+
+    return timezone.localtime(at).date()
+
+
+def topic_board(*, user: Any, compound: Compound, now: datetime.datetime | None = None, limit: int = 10) -> TopicBoard:
+    """The compound's hot topics: its open voices of the last 90 days grouped by shared words (``topics_group``),
+    largest first by voices plus "me too"s, each with its trend over the last 28 days.
+
+    Three queries whatever the size: the voices (at most ``TOPIC_MAX_VOICES`` + 1, newest first), the "me too"s
+    of the trend window. NotAllowed for anyone but staff in scope and the compound's representatives.
+    """
+    from django.utils import timezone
+
+    from .models import MeToo
+    from .text import topics_group
+
+    if not topics_access(user=user, compound=compound):
+        raise NotAllowed(_("You do not see the hot topics of this compound."))
+    now = now or timezone.now()
+    since = now - datetime.timedelta(days=TOPIC_WINDOW_DAYS)
+    today = _local_day(now)
+    days = [today - datetime.timedelta(days=TREND_DAYS - 1 - i) for i in range(TREND_DAYS)]
+    window_start = days[0]
+    voices = list(
+        Voice.objects.filter(
+            community_id=compound.community_id,
+            compound=compound,
+            status__in=OPEN_STATUSES,
+            submitted_at__gte=since,
+            submitted_at__lte=now,
+        )
+        .select_related("category")
+        .only(
+            "id",
+            "text",
+            "kind",
+            "status",
+            "submitted_at",
+            "me_too_count",
+            "is_public",
+            "compound_id",
+            "community_id",
+            "category__name",
+        )
+        .order_by("-submitted_at", "-id")[: TOPIC_MAX_VOICES + 1]
+    )
+    truncated = len(voices) > TOPIC_MAX_VOICES
+    voices = voices[:TOPIC_MAX_VOICES]
+    groups = topics_group((v, v.text) for v in reversed(voices))  # oldest first: stable groups
+    topic_of: dict[int, int] = {}
+    counts: list[list[int]] = []
+    for n, group in enumerate(groups):
+        counts.append([0] * TREND_DAYS)
+        for v in group.items:
+            topic_of[v.pk] = n
+            index = (_local_day(v.submitted_at) - window_start).days
+            if 0 <= index < TREND_DAYS:
+                counts[n][index] += 1
+    me_toos = MeToo.objects.filter(
+        community_id=compound.community_id,
+        voice__compound=compound,
+        voice__status__in=OPEN_STATUSES,
+        voice__submitted_at__gte=since,
+        at__lte=now,
+        at__gte=now - datetime.timedelta(days=TREND_DAYS + 1),
+    ).values_list("voice_id", "at")
+    for voice_id, at in me_toos:
+        n = topic_of.get(voice_id, -1)
+        index = (_local_day(at) - window_start).days
+        if n >= 0 and 0 <= index < TREND_DAYS:
+            counts[n][index] += 1
+    topics = [
+        HotTopic(
+            words=group.words,
+            voices=sorted(group.items, key=lambda v: (v.submitted_at, v.pk), reverse=True),
+            me_too=sum(v.me_too_count for v in group.items),
+            trend=Trend(days=days, counts=counts[n]),
+        )
+        for n, group in enumerate(groups)
+    ]
+    topics.sort(key=lambda t: (-t.weight, -t.trend.this_week, -t.voices[0].submitted_at.timestamp()))
+    return TopicBoard(
+        compound=compound,
+        topics=topics[:limit],
+        considered=len(voices),
+        truncated=truncated,
+        since=since,
+        today=today,
+        max_voices=TOPIC_MAX_VOICES,
+    )
+
+
+def overdue_q(at: datetime.datetime) -> Q:
+    """Open voices past a deadline that still runs (the same condition as ``voice_queue(overdue_only=True)``)."""
+    return Q(accepted_at__isnull=True, response_due_at__lt=at) | Q(resolved_at__isnull=True, resolution_due_at__lt=at)
+
+
+def agenda_overdue(*, user: Any, compound: Compound, now: datetime.datetime | None = None) -> tuple[list[Voice], int]:
+    """Agenda candidates for the next joint meeting: the compound's overdue open voices, oldest first (at most
+    ``AGENDA_MAX_OVERDUE``), and how many there are in all. Same access as the hot topics."""
+    from django.utils import timezone
+
+    if not topics_access(user=user, compound=compound):
+        raise NotAllowed(_("You do not see the hot topics of this compound."))
+    at = now or timezone.now()
+    qs = (
+        Voice.objects.filter(community_id=compound.community_id, compound=compound, status__in=OPEN_STATUSES)
+        .filter(overdue_q(at))
+        .select_related("category", "lead_organization")
+        .order_by("submitted_at", "id")
+    )
+    shown = list(qs[:AGENDA_MAX_OVERDUE])
+    total = len(shown) if len(shown) < AGENDA_MAX_OVERDUE else qs.count()
+    return shown, total

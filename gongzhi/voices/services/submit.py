@@ -3,24 +3,90 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from gongzhi.accounts.models import Organization
+from gongzhi.accounts.models import Membership, Organization, User
+from gongzhi.accounts.roles import OrgKind
 from gongzhi.core.audit import audit_record, snapshot
 from gongzhi.core.errors import Conflict, DomainError, NotAllowed
-from gongzhi.estates.models import BindingStatus, Building, Compound, House, HouseBinding
+from gongzhi.estates.models import Area, BindingStatus, Building, Compound, House, HouseBinding
 
-from ..models import OPEN_STATUSES, Category, Channel, Kind, LocationKind, MeToo, Status, Voice, VoiceAssignment
+from ..models import (
+    OPEN_STATUSES,
+    Category,
+    Channel,
+    Kind,
+    LocationKind,
+    MeToo,
+    PhotoStage,
+    Status,
+    Voice,
+    VoiceAssignment,
+)
+from ..photos import PreparedPhoto, photos_prepare
 from ..rules import is_resident_of, may_me_too
 from ..text import category_suggest
 from ._common import clean_text, event_add, lock, notify_later, now_or, organization_staff, require
+from .photos import photos_store
 from .policy import deadlines, route_for
 
 IDEMPOTENCY_KEY_MAX = 64
+# Who may be praised: the bodies that serve a compound (the residents' committee, the property company, the
+# community and the sub-district, district bodies and departments above it, the police station).
+PRAISE_KINDS = (
+    OrgKind.PROPERTY,
+    OrgKind.COMMUNITY,
+    OrgKind.RESIDENTS,
+    OrgKind.SUB_DISTRICT,
+    OrgKind.DISTRICT,
+    OrgKind.DEPARTMENT,
+    OrgKind.POLICE,
+)
+
+
+def praise_targets(compounds: Iterable[Compound]) -> QuerySet[Organization]:
+    """The organizations a resident of these compounds may praise (see ``PRAISE_KINDS``)."""
+    area_ids: set[int] = set()
+    q = Q(pk__in=[])
+    for compound in compounds:
+        area: Area | None = compound.community
+        while area is not None and len(area_ids) < 64:
+            area_ids.add(area.pk)
+            area = area.parent
+        if compound.property_company_id:
+            q |= Q(pk=compound.property_company_id)
+        q |= Q(kind=OrgKind.RESIDENTS, compound_id=compound.pk)
+    q |= Q(area_id__in=area_ids, kind__in=PRAISE_KINDS)
+    return Organization.objects.filter(q).order_by("kind", "name")
+
+
+def praise_people(organization: Organization | None) -> QuerySet[User]:
+    """The active staff of an organization, by name: whom a resident may praise by name."""
+    if organization is None:
+        return User.objects.none()
+    members = Membership.objects.filter(organization=organization).values("user_id")
+    return User.objects.filter(pk__in=members, is_active=True).order_by("name", "pk")
+
+
+def _praise(
+    *, kind: str, compound: Compound, organization: Organization | None, person: Any
+) -> tuple[Organization | None, Any]:
+    """The praised organization and person, checked: an organization serving the compound, a member of it."""
+    if kind != Kind.PRAISE:
+        return None, None
+    if organization is not None and not praise_targets([compound]).filter(pk=organization.pk).exists():
+        raise DomainError(_("Choose an organization that serves your compound."), field="praised_organization")
+    if person is not None:
+        if organization is None:
+            raise DomainError(_("Choose the organization of the person you praise."), field="praised_organization")
+        if not praise_people(organization).filter(pk=person.pk).exists():
+            raise DomainError(_("Choose a person of that organization."), field="praised_user")
+    return organization, person
 
 
 def _location(
@@ -46,7 +112,6 @@ def _location(
     raise DomainError(_("Say where: your house, a building or a public area."), field="location_kind")
 
 
-@transaction.atomic
 def voice_submit(
     *,
     author: Any,
@@ -59,18 +124,64 @@ def voice_submit(
     building: Building | None = None,
     is_public: bool = False,
     praised_organization: Organization | None = None,
+    praised_user: Any = None,
+    photos: Sequence[Any] = (),
     idempotency_key: str = "",
     channel: str | None = None,
     now: datetime.datetime | None = None,
 ) -> Voice:
-    """A resident raises a voice about their compound.
+    """A resident raises a voice about their compound, with up to ``VoicePhoto.MAX_PER_VOICE`` photos.
 
     Only approved residents of the compound may. The same ``idempotency_key`` from the same author returns
-    the voice already raised. Without a category one is suggested from the text (else 其他). Deadlines come
-    from the deadline policy; the organization it would be routed to is stored as a suggestion.
+    the voice already raised (its photos are not added again). Without a category one is suggested from the
+    text (else 其他). Deadlines come from the deadline policy; the organization it would be routed to is stored
+    as a suggestion. Praise goes to the praised organization (one serving the compound) and the praised person
+    (one of its staff) is told as well. Photos are checked and re-encoded before the transaction starts; a bad
+    one refuses the whole voice.
     """
     if not getattr(author, "is_authenticated", False):
         raise NotAllowed(_("Log in to raise a voice."))
+    if photos:  # decode photos (slow) only for someone who may raise the voice, and outside the transaction
+        require(is_resident_of(author, compound), _("Only residents of this compound may raise a voice here."))
+    prepared = photos_prepare(photos) if photos else []
+    return _voice_submit(
+        author=author,
+        compound=compound,
+        kind=kind,
+        text=text,
+        location_kind=location_kind,
+        category=category,
+        house=house,
+        building=building,
+        is_public=is_public,
+        praised_organization=praised_organization,
+        praised_user=praised_user,
+        prepared=prepared,
+        idempotency_key=idempotency_key,
+        channel=channel,
+        now=now,
+    )
+
+
+@transaction.atomic
+def _voice_submit(
+    *,
+    author: Any,
+    compound: Compound,
+    kind: str,
+    text: str,
+    location_kind: str,
+    category: Category | None,
+    house: House | None,
+    building: Building | None,
+    is_public: bool,
+    praised_organization: Organization | None,
+    praised_user: Any,
+    prepared: list[PreparedPhoto],
+    idempotency_key: str,
+    channel: str | None,
+    now: datetime.datetime | None,
+) -> Voice:
     key = (idempotency_key or "").strip()[:IDEMPOTENCY_KEY_MAX]
     if key:
         existing = Voice.objects.filter(community_id=compound.community_id, author=author, idempotency_key=key).first()
@@ -81,9 +192,10 @@ def voice_submit(
     house, building = _location(
         author=author, compound=compound, location_kind=location_kind, house=house, building=building
     )
-    if praised_organization is not None and kind != Kind.PRAISE:
-        praised_organization = None
-    return voice_create(
+    praised_organization, praised_user = _praise(
+        kind=kind, compound=compound, organization=praised_organization, person=praised_user
+    )
+    voice, created = _voice_create(
         compound=compound,
         author=author,
         channel=Channel.APP if channel is None else channel,
@@ -95,9 +207,13 @@ def voice_submit(
         building=building,
         is_public=is_public,
         praised_organization=praised_organization,
+        praised_user=praised_user,
         idempotency_key=key,
         now=now,
     )
+    if created and prepared:
+        photos_store(actor=author, voice=voice, prepared=prepared, stage=PhotoStage.RAISED, at=voice.submitted_at)
+    return voice
 
 
 def voice_create(
@@ -113,6 +229,7 @@ def voice_create(
     building: Building | None = None,
     is_public: bool = False,
     praised_organization: Organization | None = None,
+    praised_user: Any = None,
     idempotency_key: str = "",
     now: datetime.datetime | None = None,
     **outside: Any,
@@ -123,6 +240,45 @@ def voice_create(
     (``voice_submit`` for residents; Open311 by key). ``outside`` sets the outside channels' fields
     (``external_ref``, ``latitude``, ``contact_name`` …). Call inside a transaction.
     """
+    voice, _created = _voice_create(
+        compound=compound,
+        author=author,
+        channel=channel,
+        kind=kind,
+        text=text,
+        category=category,
+        location_kind=location_kind,
+        house=house,
+        building=building,
+        is_public=is_public,
+        praised_organization=praised_organization,
+        praised_user=praised_user,
+        idempotency_key=idempotency_key,
+        now=now,
+        **outside,
+    )
+    return voice
+
+
+def _voice_create(
+    *,
+    compound: Compound,
+    author: Any,
+    channel: str,
+    kind: str,
+    text: str,
+    category: Category | None,
+    location_kind: str,
+    house: House | None,
+    building: Building | None,
+    is_public: bool,
+    praised_organization: Organization | None,
+    praised_user: Any,
+    idempotency_key: str,
+    now: datetime.datetime | None,
+    **outside: Any,
+) -> tuple[Voice, bool]:
+    """``voice_create``, also saying whether the voice is new (False: the same submission raced us in)."""
     if kind not in Kind.values:
         raise DomainError(_("Choose what kind of voice this is."), field="kind")
     key = idempotency_key
@@ -149,6 +305,7 @@ def voice_create(
         building=building,
         is_public=is_public,
         praised_organization=praised_organization,
+        praised_user=praised_user if kind == Kind.PRAISE else None,
         suggested_organization=suggested or route_for(compound=compound, category=category),
         submitted_at=at,
         response_due_at=response_due,
@@ -167,7 +324,7 @@ def voice_create(
             else None
         )
         if existing is not None:
-            return existing
+            return existing, False
         raise
     event_add(voice, actor=author, verb="submit", at=at)
     if suggested is not None:
@@ -186,14 +343,26 @@ def voice_create(
             voice=voice,
             key="praise",
         )
+    if voice.praised_user is not None:
+        notify_later(
+            recipients=[voice.praised_user],
+            verb="voice.praise",
+            title=_("A resident has praised you"),
+            body=text[:200],
+            voice=voice,
+            key="praise:person",
+        )
     audit_record(
         actor=author,
         verb="voice.submit",
         obj=voice,
         community_id=voice.community_id,
-        after=snapshot(voice, ["kind", "category_id", "location_kind", "is_public", "compound_id", "channel"]),
+        after=snapshot(
+            voice,
+            ["kind", "category_id", "location_kind", "is_public", "compound_id", "channel", "praised_user_id"],
+        ),
     )
-    return voice
+    return voice, True
 
 
 @transaction.atomic

@@ -18,8 +18,10 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -27,17 +29,19 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from gongzhi.accounts.roles import OrgKind
 from gongzhi.accounts.selectors import memberships_of
 from gongzhi.core.errors import Conflict, DomainError, NotAllowed, NotFound
-from gongzhi.core.ratelimit import posts_limited
+from gongzhi.core.ratelimit import posts_limited, rate_limit_hit
 from gongzhi.estates.models import Building, Compound
 from gongzhi.estates.scope import compound_filter, roles_in_compound
 from gongzhi.estates.selectors import houses_of_resident
 from gongzhi.estates.services import access_denied_record
 
+from .. import photos as photo_limits
 from .. import selectors, services
 from ..forms import (
     AcceptForm,
     DispatchForm,
     NoteForm,
+    PraisedPersonForm,
     QueueFilterForm,
     RateForm,
     RejectForm,
@@ -46,11 +50,18 @@ from ..forms import (
     VoiceForm,
     WithdrawForm,
 )
-from ..models import OPEN_STATUSES, Score, Status, Voice
+from ..models import OPEN_STATUSES, TEXT_MAX, PhotoStage, Score, Status, Voice, VoicePhoto
+from ..photos import photos_by_stage
 from ..rules import VOICE_VIEWERS, is_resident_of
+from ..services.photos import voice_resolve_with_photos
 from ..services.residents import REOPEN_WINDOW, latest_rating
+from ..services.submit import praise_targets
+from ..text import duplicate_candidates
 
 PER_PAGE = 30
+# Live hints while a resident types (debounced by the page): at most this many requests a minute each.
+HINTS_PER_MINUTE = 120
+HINTS_MIN_CHARS = 4
 View = Callable[..., HttpResponse]
 # Members of these organizations receive dispatched voices, so they have a queue too.
 RECEIVING_KINDS = frozenset({OrgKind.DEPARTMENT, OrgKind.POLICE})
@@ -130,20 +141,89 @@ def _resident_compounds(user: Any) -> Any:
     return Compound.objects.filter(pk__in=houses.values("compound_id")).order_by("name")
 
 
+def _with_raised_photos(voices: Any) -> list[Voice]:
+    """The page's voices with ``raised_photos`` (photos raised with them), in one query for the whole page."""
+    rows = list(voices)
+    prefetch_related_objects(
+        rows,
+        Prefetch(
+            "photos",
+            queryset=VoicePhoto.objects.filter(stage=PhotoStage.RAISED).order_by("created_at", "pk"),
+            to_attr="raised_photos",
+        ),
+    )
+    return rows
+
+
 @login_required
 @require_GET
 def my_voices(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.voices_of_author(user=request.user), PER_PAGE).get_page(request.GET.get("page"))
-    context = {"page": page, "rows": _rows(page.object_list), "compounds": _resident_compounds(request.user)}
+    voices = _with_raised_photos(page.object_list)
+    context = {"page": page, "rows": _rows(voices), "compounds": _resident_compounds(request.user)}
     return render(request, "voices/my_voices.html", context)
 
 
-def _voice_form(request: HttpRequest, data: Any = None) -> VoiceForm:
-    compounds = _resident_compounds(request.user)
+def _voice_form(request: HttpRequest, data: Any = None, files: Any = None) -> VoiceForm:
+    """The raise-a-voice form with sensible defaults: the resident's only house, the building they live in."""
+    compounds = list(_resident_compounds(request.user).select_related("community"))
     houses = houses_of_resident(request.user).order_by("building__name", "unit__name", "room")
-    buildings = Building.objects.filter(compound__in=compounds).select_related("compound").order_by("name")
-    initial = {"idempotency_key": uuid.uuid4().hex}
-    return VoiceForm(data, compounds=compounds, houses=houses, buildings=buildings, initial=initial)
+    buildings = Building.objects.filter(compound__in=compounds).select_related("compound").order_by("sort_key", "name")
+    mine = list(houses[:2])
+    initial: dict[str, Any] = {"idempotency_key": uuid.uuid4().hex}
+    if mine:
+        initial["building"] = mine[0].building_id
+    if len(mine) == 1:
+        initial["house"] = mine[0].pk
+    return VoiceForm(
+        data,
+        files,
+        compounds=_resident_compounds(request.user),
+        houses=houses,
+        buildings=buildings,
+        praise_organizations=praise_targets(compounds),
+        initial=initial,
+    )
+
+
+def _id(raw: Any) -> int | None:
+    text = str(raw or "")
+    return int(text) if text.isdigit() and len(text) < 19 else None
+
+
+def _hints(user: Any, compound: Compound | None, text: str) -> dict[str, Any]:
+    """What the page offers while the resident types: a category and likely duplicates they may see — open
+    public voices of the compound ("me too"), and their own open voices (open it instead)."""
+    text = text.strip()
+    if compound is None or len(text) < HINTS_MIN_CHARS:
+        return {"suggestion": None, "duplicates": []}
+    duplicates = selectors.duplicates_for(user=user, compound=compound, text=text, limit=3)
+    own = selectors.voices_of_author(user=user).filter(compound=compound, status__in=OPEN_STATUSES, is_public=False)
+    duplicates += [s.item for s in duplicate_candidates(text, ((v, v.text) for v in own[:200]), limit=2)]
+    return {"suggestion": selectors.category_for_text(text), "duplicates": duplicates}
+
+
+@login_required
+@require_POST
+def compose_hints(request: HttpRequest) -> HttpResponse:
+    """htmx, while a resident types: the suggested category and likely duplicates (a fragment)."""
+    if rate_limit_hit(scope="voice_hints", key=str(request.user.pk), limit=HINTS_PER_MINUTE):
+        return HttpResponse(status=204)  # htmx leaves the page as it is
+    compound_id = _id(request.POST.get("compound"))
+    compound = _resident_compounds(request.user).filter(pk=compound_id).first() if compound_id else None
+    context = {**_hints(request.user, compound, str(request.POST.get("text", ""))[:TEXT_MAX]), "live": True}
+    return render(request, "voices/_compose_hints.html", context)
+
+
+@login_required
+@require_GET
+def praise_person_options(request: HttpRequest) -> HttpResponse:
+    """htmx, when a resident picks whom they praise: the people of that organization (names only)."""
+    organizations = praise_targets(_resident_compounds(request.user).select_related("community"))
+    organization_id = _id(request.GET.get("praised_organization"))
+    organization = organizations.filter(pk=organization_id).first() if organization_id else None
+    form = PraisedPersonForm(organization=organization)
+    return render(request, "voices/_praise_person.html", {"form": form})
 
 
 @login_required
@@ -152,18 +232,18 @@ def _voice_form(request: HttpRequest, data: Any = None) -> VoiceForm:
 @posts_limited("voice_submit", per_minute=10)
 def voice_new(request: HttpRequest) -> HttpResponse:
     """Raise a voice. "Suggest a category" (or any error) re-shows the form with the suggestion and look-alikes."""
-    suggestion = None
-    duplicates: list[Voice] = []
+    hints: dict[str, Any] = {"suggestion": None, "duplicates": []}
+    photos_lost = False
     if request.method != "POST":
         form = _voice_form(request)
     else:
-        text = str(request.POST.get("text", ""))[:2000]
+        text = str(request.POST.get("text", ""))[:TEXT_MAX]
         suggestion = selectors.category_for_text(text) if text.strip() else None
-        previewing = "suggest" in request.POST
+        previewing = "suggest" in request.POST  # without JavaScript: suggest a category, list the praised's people
         data = request.POST.copy()
         if previewing and suggestion is not None and not data.get("category"):
             data["category"] = str(suggestion.pk)  # the suggestion is preselected; the resident may change it
-        form = _voice_form(request, data)
+        form = _voice_form(request, data, request.FILES)
         if form.is_valid() and not previewing:
             cleaned: dict[str, Any] = form.cleaned_data
             try:
@@ -177,6 +257,9 @@ def voice_new(request: HttpRequest) -> HttpResponse:
                     house=cleaned["house"],
                     building=cleaned["building"],
                     is_public=cleaned["is_public"],
+                    praised_organization=cleaned["praised_organization"],
+                    praised_user=cleaned["praised_user"],
+                    photos=cleaned["photos"],
                     idempotency_key=cleaned["idempotency_key"],
                 )
             except DomainError as exc:
@@ -185,9 +268,17 @@ def voice_new(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("Your voice is sent. You can follow it here."))
                 return redirect("voices:detail", pk=voice.pk)
         compound = form.cleaned_data.get("compound") if hasattr(form, "cleaned_data") else None
-        if compound is not None and text.strip():
-            duplicates = selectors.duplicates_for(user=request.user, compound=compound, text=text, limit=3)
-    context = {"form": form, "suggestion": suggestion, "duplicates": duplicates}
+        hints = _hints(request.user, compound, text)
+        hints["suggestion"] = suggestion
+        photos_lost = bool(request.FILES.getlist("photos"))  # a browser cannot keep chosen files across pages
+    context = {
+        **hints,
+        "form": form,
+        "photos_lost": photos_lost,
+        "max_photos": VoicePhoto.MAX_PER_VOICE,
+        "max_photo_bytes": photo_limits.max_bytes(),
+        "max_photo_mb": photo_limits.max_bytes() // (1024 * 1024),
+    }
     return render(request, "voices/voice_new.html", context)
 
 
@@ -208,7 +299,10 @@ def wall(request: HttpRequest, code: str) -> HttpResponse:
     context = {
         "compound": compound,
         "page": page,
-        "rows": [(v, resident and v.author_id != user.pk and v.status in can_join) for v in page.object_list],
+        "rows": [
+            (v, resident and v.author_id != user.pk and v.status in can_join)
+            for v in _with_raised_photos(page.object_list)
+        ],
     }
     return render(request, "voices/wall.html", context)
 
@@ -243,8 +337,12 @@ def _detail(request: HttpRequest, voice: Voice, **bound: Any) -> HttpResponse:
             return None
         return bound.get(name) or cls(**kwargs)
 
+    photos = photos_by_stage(voice)
     context = {
         "voice": voice,
+        "raised_photos": photos[PhotoStage.RAISED],
+        "resolved_photos": photos[PhotoStage.RESOLVED],
+        "max_photos": VoicePhoto.MAX_PER_VOICE,
         "deadline": deadline_of(voice, timezone.now()),
         "author": selectors.author_label(user=user, voice=voice),
         "timeline": selectors.voice_timeline(user=user, voice=voice).select_related("organization"),
@@ -364,6 +462,10 @@ def voice_me_too(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("You have joined this voice."))
+    if request.headers.get("HX-Request") == "true":  # "me too" while raising a voice: go to the voice joined
+        return HttpResponse(status=204, headers={"HX-Redirect": reverse("voices:detail", args=[voice.pk])})
+    if request.POST.get("next") == "detail":
+        return redirect("voices:detail", pk=voice.pk)
     return redirect("voices:wall", code=voice.compound.code)
 
 
@@ -412,8 +514,8 @@ def voice_resolve(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         form_name="resolve_form",
-        form=ResolveForm(request.POST),
-        call=lambda v, d: services.voice_resolve(actor=request.user, voice=v, reply=d["reply"]),
+        form=ResolveForm(request.POST, request.FILES),
+        call=lambda v, d: voice_resolve_with_photos(actor=request.user, voice=v, reply=d["reply"], photos=d["photos"]),
         done=_("The voice is resolved; the resident is asked to rate the answer."),
     )
 
