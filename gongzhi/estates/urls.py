@@ -23,6 +23,8 @@ urlpatterns = [
     path("c/<slug:code>/imports/<int:pk>/progress/", imports.import_progress, name="import_progress"),
     path("c/<slug:code>/imports/<int:pk>/confirm/", imports.import_confirm, name="import_confirm"),
     path("c/<slug:code>/imports/<int:pk>/cancel/", imports.import_cancel, name="import_cancel"),
-    path("c/<slug:code>/export/houses.xlsx", imports.export_houses, name="export_houses"),
-    path("template/houses.xlsx", imports.template_houses, name="template_houses"),
+    path("c/<slug:code>/export/houses.xlsx", imports.export_ledger, {"ledger": "houses"}, name="export_houses"),
+    path("c/<slug:code>/export/<slug:ledger>.xlsx", imports.export_ledger, name="export_ledger"),
+    path("template/houses.xlsx", imports.template_ledger, {"ledger": "houses"}, name="template_houses"),
+    path("template/<slug:ledger>.xlsx", imports.template_ledger, name="template_ledger"),
 ]

@@ -2,7 +2,8 @@
 
 Each run: remind once before a deadline is breached; on a breach escalate once to the property manager and,
 if still breached a day later, once to the community secretary; close resolved voices whose 7-day window
-has passed. Every step is a (staff-only) timeline event, an audit event and a notification.
+has passed (not those from a ledger, which have no author to rate them). Every step is a (staff-only)
+timeline event, an audit event and a notification.
 
 The task schedules its own next run (``run_after``). A ``PeriodicJob`` row guards against doubles: a run
 that finds the next run already scheduled later than now does nothing. Start the chain once with
@@ -24,7 +25,7 @@ from django_tasks import task
 
 from gongzhi.core.audit import audit_record
 
-from .models import PeriodicJob, Status, Voice
+from .models import Channel, PeriodicJob, Status, Voice
 from .rules import ESCALATION_CHAIN, VOICE_TRIAGERS
 from .services import voice_close_expired
 from .services._common import compound_staff, event_add, lock, notify_later, organization_staff
@@ -150,7 +151,11 @@ def deadline_sweep(*, now: datetime.datetime | None = None) -> dict[str, int]:
                 counts[what] = counts.get(what, 0) + 1
     from .services import REOPEN_WINDOW
 
-    expired = Voice.objects.filter(status=Status.RESOLVED, resolved_at__lt=now - REOPEN_WINDOW)
+    # Voices from a ledger have no author who could rate or reopen them: they stay as the ledger says
+    # (已办结), so that importing that ledger again changes nothing.
+    expired = Voice.objects.filter(status=Status.RESOLVED, resolved_at__lt=now - REOPEN_WINDOW).exclude(
+        channel=Channel.LEDGER, author__isnull=True
+    )
     for voice in expired.order_by("id")[:BATCH]:
         if voice_close_expired(voice=voice, now=now) is not None:
             counts["closed"] = counts.get("closed", 0) + 1

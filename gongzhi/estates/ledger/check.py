@@ -44,7 +44,8 @@ def ledger_read(
     """Read and validate every row; raises ``LedgerFileError`` when the file itself cannot be used."""
     errors = ErrorList()
     max_chars = int(settings.LEDGER_MAX_CELL_CHARS)
-    ctx = RowContext(today=timezone.localdate())
+    now = timezone.now()
+    ctx = RowContext(today=timezone.localdate(now), now=now)
     with open_rows(fileobj, name, sheet_title=spec.sheet_title) as sheet:
         rows_iter = iter(sheet.rows)
         header = _find_header(spec, rows_iter, errors)
@@ -55,14 +56,15 @@ def ledger_read(
         )
         if errors:
             return result
+        by_key = {c.key: c for c in spec.columns}
         columns = [
-            (key, number, next(c for c in spec.columns if c.key == key).header)
+            (key, number, by_key[key].header, by_key[key].max_chars or max_chars)
             for key, number in header.columns.items()
         ]
         seen: dict[tuple[str, ...], int] = {}
         keep = True
         for number, cells in rows_iter:
-            values, row_ok = _screen(number, cells, columns, errors, max_chars)
+            values, row_ok = _screen(number, cells, columns, errors)
             if not values and row_ok:
                 continue  # a row with nothing in the ledger's columns (notes, totals)
             result.row_count += 1
@@ -89,12 +91,12 @@ def ledger_read(
 
 
 def _screen(
-    number: int, cells: dict[int, Any], columns: list[tuple[str, int, str]], errors: ErrorList, max_chars: int
+    number: int, cells: dict[int, Any], columns: list[tuple[str, int, str, int]], errors: ErrorList
 ) -> tuple[dict[str, Any], bool]:
     """The row's non-empty values by column key; formulas, Excel errors and huge cells are row errors."""
     values: dict[str, Any] = {}
     row_ok = True
-    for key, col_number, col_header in columns:
+    for key, col_number, col_header, max_chars in columns:
         value = cells.get(col_number)
         if value is None or (isinstance(value, str) and not value.strip()):
             continue

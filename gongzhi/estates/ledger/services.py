@@ -70,7 +70,7 @@ def _quiet(done: int) -> None:
 def ledger_export(*, actor: Any, compound: Compound, ledger: str, out: IO[bytes]) -> int:
     """Write the compound's ledger as .xlsx; the export of personal data is audited. Returns the rows."""
     spec = spec_get(ledger)
-    ledger_export_check(actor, compound)
+    ledger_export_check(actor, compound, has_phones=spec.export_has_phones)
     count = ledger_workbook_write(out, spec=spec, rows=spec.export_rows(compound=compound))
     audit_record(
         actor=actor,

@@ -27,9 +27,10 @@ Progress = Callable[[int], None]
 
 @dataclass(frozen=True)
 class RowContext:
-    """Facts fixed for one reading of a file (so that every row is judged against the same day)."""
+    """Facts fixed for one reading of a file (so that every row is judged against the same day and time)."""
 
     today: datetime.date
+    now: datetime.datetime  # aware; a time after it is in the future
 
 
 # "期数 [phase]", "期数(phase)", "*房号" and " Phase " all name the same column.
@@ -43,6 +44,7 @@ class Column:
     required: bool = False  # the file must have this column
     help: str = ""  # msgid: what goes in the column (the template's second sheet)
     example: Any = ""
+    max_chars: int = 0  # the longest cell accepted; 0: ``LEDGER_MAX_CELL_CHARS``
 
 
 @dataclass
@@ -88,6 +90,8 @@ class LedgerSpec(ABC, Generic[RowT]):
     sheet_title: str  # the sheet's name in templates and exports, e.g. 房屋台账
     columns: tuple[Column, ...]
     duplicate_msgid: str = gettext_noop("This row repeats row %(first)s.")
+    # The export holds full mobile numbers, so only editors who also call households may export it.
+    export_has_phones: bool = True
 
     def lookup(self) -> dict[str, Column]:
         names: dict[str, Column] = {}

@@ -20,6 +20,7 @@ from .spec import LedgerSpec
 
 FORMULA_PREFIXES = ("=", "+", "-", "@")
 DATE_FORMAT = "yyyy-mm-dd"
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 BOLD = Font(bold=True)
 
 
@@ -30,7 +31,7 @@ def _cell(sheet: Any, value: Any) -> Any:
         return cell
     if isinstance(value, datetime.date):
         cell = WriteOnlyCell(sheet, value=value)
-        cell.number_format = DATE_FORMAT
+        cell.number_format = DATETIME_FORMAT if isinstance(value, datetime.datetime) else DATE_FORMAT
         return cell
     return value
 

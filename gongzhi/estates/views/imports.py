@@ -1,13 +1,14 @@
 """Ledger pages: upload → preview (every bad row) → confirm → progress → done; cancel; template; export.
 
 Only users with ``estates.edit_ledger`` on the compound reach these pages (``compound_get`` with the
-editor roles); everyone else gets 403. The work is done by ``estates.ledger`` services and tasks.
+editor roles); everyone else gets 403. The work is done by ``estates.ledger`` services and tasks. Every
+ledger in ``SPECS`` (houses, work orders) is uploaded, exported and downloaded as a template here.
 """
 
 from __future__ import annotations
 
 import tempfile
-from typing import IO
+from typing import IO, Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -26,11 +27,14 @@ from gongzhi.core.ratelimit import posts_limited, rate_limit_hit
 from gongzhi.estates.models import Compound, ImportStatus, LedgerImport
 from gongzhi.estates.selectors import compound_get, imports_for
 
+from ..ledger import SPECS
+from ..ledger.access import ledger_may_export
 from ..ledger.forms import LedgerUploadForm
 from ..ledger.imports import ledger_import_cancel, ledger_import_confirm, ledger_import_create
 from ..ledger.report import report_view
 from ..ledger.selectors import ledger_editor, ledger_import_get
 from ..ledger.services import ledger_export, ledger_template
+from ..ledger.spec import LedgerSpec
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 RUNNING = (ImportStatus.CHECKING, ImportStatus.APPLYING)
@@ -55,14 +59,25 @@ def _import(compound: Compound, pk: int) -> LedgerImport:
         raise Http404 from None
 
 
+def _ledger_title(ledger: str) -> str:
+    return _(SPECS[ledger].title) if ledger in SPECS else ledger
+
+
 def _list(request: HttpRequest, compound: Compound, form: LedgerUploadForm, error: str = "") -> HttpResponse:
     context = {
         "compound": compound,
         "form": form,
         "error": error,
-        "imports": imports_for(compound=compound)[:30],
+        "imports": [(imp, _ledger_title(imp.ledger)) for imp in imports_for(compound=compound)[:30]],
         "in_wechat": "MicroMessenger" in request.headers.get("User-Agent", ""),
-        "can_export": request.user.has_perm("estates.view_phones", compound),
+        "ledgers": [
+            {
+                "name": name,
+                "title": _(spec.title),
+                "can_export": ledger_may_export(request.user, compound, has_phones=spec.export_has_phones),
+            }
+            for name, spec in SPECS.items()
+        ],
     }
     return render(request, "estates/imports/list.html", context)
 
@@ -113,6 +128,7 @@ def import_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     context = {
         "compound": compound,
         "imp": ledger_import,
+        "ledger_title": _ledger_title(ledger_import.ledger),
         "report": report_view(ledger_import),
         "running": ledger_import.status in RUNNING,
     }
@@ -173,26 +189,34 @@ def _xlsx_response(out: IO[bytes], filename: str) -> FileResponse:
     return response
 
 
+def _spec(ledger: str) -> LedgerSpec[Any]:
+    if ledger not in SPECS:
+        raise Http404
+    return SPECS[ledger]
+
+
 @login_required
 @require_GET
-def export_houses(request: HttpRequest, code: str) -> FileResponse:
+def export_ledger(request: HttpRequest, code: str, ledger: str) -> FileResponse:
     compound = _compound(request, code)
+    spec = _spec(ledger)
     out = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it when sent
     try:
-        ledger_export(actor=request.user, compound=compound, ledger="houses", out=out)
+        ledger_export(actor=request.user, compound=compound, ledger=spec.name, out=out)
     except NotAllowed as exc:
         out.close()
         raise PermissionDenied(exc.message) from None
     out.seek(0)
-    return _xlsx_response(out, f"{compound.code}-房屋台账-{timezone.localdate():%Y%m%d}.xlsx")
+    return _xlsx_response(out, f"{compound.code}-{spec.sheet_title}-{timezone.localdate():%Y%m%d}.xlsx")
 
 
 @login_required
 @require_GET
-def template_houses(request: HttpRequest) -> FileResponse:
+def template_ledger(request: HttpRequest, ledger: str) -> FileResponse:
     if not ledger_editor(request.user):
         raise PermissionDenied
+    spec = _spec(ledger)
     out = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it when sent
-    ledger_template(ledger="houses", out=out)
+    ledger_template(ledger=spec.name, out=out)
     out.seek(0)
-    return _xlsx_response(out, "房屋台账模板.xlsx")
+    return _xlsx_response(out, f"{spec.sheet_title}模板.xlsx")

@@ -1,4 +1,4 @@
-"""``python manage.py export_ledger houses --compound CODE PATH``: a file that imports back unchanged."""
+"""``python manage.py export_ledger houses|workorders --compound CODE PATH``: a file that imports back unchanged."""
 
 from __future__ import annotations
 

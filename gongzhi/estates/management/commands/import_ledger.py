@@ -1,4 +1,4 @@
-"""``python manage.py import_ledger houses PATH --compound CODE [--dry-run]``.
+"""``python manage.py import_ledger houses|workorders PATH --compound CODE [--dry-run]``.
 
 Exit 0 when the file was applied (or, with --dry-run, would apply cleanly); otherwise every bad row is
 printed, nothing is changed, and the exit status is 1.
