@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "gongzhi.estates",
     "gongzhi.notifications",
     "gongzhi.voices",
+    "gongzhi.finance",
     "gongzhi.open311",
     "gongzhi.insights",
     "gongzhi.api",
@@ -150,6 +151,7 @@ VOICE_PHOTO_MAX_BYTES = int(os.environ.get("VOICE_PHOTO_MAX_BYTES", str(10 * 102
 VOICE_PHOTO_MAX_PIXELS = int(os.environ.get("VOICE_PHOTO_MAX_PIXELS", "40000000"))  # decompression-bomb guard
 VOICE_PHOTO_MAX_SIDE = 2048
 VOICE_PHOTO_THUMB_SIDE = 480
+OPEN311_POSTS_PER_MINUTE = int(os.environ.get("OPEN311_POSTS_PER_MINUTE", "30"))
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
 
 from gongzhi.estates.models import OCCUPIED_STATUSES, House, HouseEvent, Resident
 from gongzhi.voices.models import Voice
@@ -252,3 +255,199 @@ def reopen_rate(
         reopens = reopens.filter(at__lt=as_of)
     reopened = {voice_id for voice_id, at in reopens.values_list("voice_id", "at") if at > first[voice_id]}
     return Ratio(numerator=len(reopened), denominator=len(first))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Property fees (KPIS.md, "Property fees"). A bill belongs to one house and one billing period (a year or a
+# month); receivable = amount due − approved reductions. Amounts are Decimal yuan, summed in the database.
+#
+# Reading of the definitions, made exact here:
+# - "P's bills": the bills whose billing period lies within P = [start, end) (for a billing period P, exactly
+#   its bills; for a quarter, its monthly bills).
+# - "Paid before d": payments dated (paid_on) before d, less refunds paid out before d (a refund paid out is a
+#   negative payment on its date). Payments made before P began (prepayments) count: they are paid before d.
+# - "As of d": reductions count from the day they were approved (approved_on < d), so a past value does not
+#   change when a later reduction is granted. Cancelled bills count nowhere (they carry no payment or
+#   reduction: the services refuse to cancel those).
+# - Arrears (旧欠) at d: over bills whose period ends on or before d; arrears recovered in P: paid during
+#   [start, end) for bills whose period ended on or before start.
+
+
+@dataclass(frozen=True)
+class AmountRatio:
+    """A rate of two amounts (yuan) with both shown; ``value`` is None (no data) when the denominator is 0."""
+
+    numerator: Decimal
+    denominator: Decimal
+
+    @property
+    def value(self) -> Decimal | None:
+        return self.numerator / self.denominator if self.denominator else None
+
+
+@dataclass(frozen=True)
+class FeeFigures:
+    """The fee KPIs of one group for billing period P = [start, end) as of d."""
+
+    collection: AmountRatio  # 当期收缴率: paid for P's bills before d ÷ receivable of P's bills (as of d)
+    arrears: Decimal  # 旧欠 at d
+    arrears_at_start: Decimal  # 旧欠 at the start of P (the recovery rate's denominator)
+    recovered: Decimal  # 旧欠回收额 in P
+    recovery: AmountRatio  # 旧欠清缴率 in P: recovered ÷ arrears at the start of P
+
+
+def _pp(now: AmountRatio, then: AmountRatio) -> Decimal | None:
+    a, b = now.value, then.value
+    return None if a is None or b is None else (a - b) * 100
+
+
+def _relative(now: Decimal, then: Decimal) -> Decimal | None:
+    return (now - then) / then if then else None
+
+
+@dataclass(frozen=True)
+class FeeComparison:
+    """A group's fee KPIs and the same KPIs a year before (P and d both moved back a year)."""
+
+    now: FeeFigures
+    year_before: FeeFigures
+
+    @property
+    def collection_change_pp(self) -> Decimal | None:
+        return _pp(self.now.collection, self.year_before.collection)
+
+    @property
+    def collection_change(self) -> Decimal | None:
+        """Relative change of the rate (0.05 = +5%); None without data on either side."""
+        a, b = self.now.collection.value, self.year_before.collection.value
+        return None if a is None or b is None else _relative(a, b)
+
+    @property
+    def arrears_change(self) -> Decimal | None:
+        return _relative(self.now.arrears, self.year_before.arrears)
+
+    @property
+    def recovered_change(self) -> Decimal | None:
+        return _relative(self.now.recovered, self.year_before.recovered)
+
+    @property
+    def recovery_change_pp(self) -> Decimal | None:
+        return _pp(self.now.recovery, self.year_before.recovery)
+
+    @property
+    def recovery_change(self) -> Decimal | None:
+        a, b = self.now.recovery.value, self.year_before.recovery.value
+        return None if a is None or b is None else _relative(a, b)
+
+
+# Group figures by: compound, phase or building (of the bill's house), or not at all (None).
+FEE_GROUPS: dict[str | None, str | None] = {
+    "compound": "compound_id",
+    "phase": "house__phase_id",
+    "building": "house__building_id",
+    None: None,
+}
+
+
+def _same_day_year_before(day: datetime.date) -> datetime.date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
+
+
+def _fee_sums(qs: QuerySet[Any], group: str | None, sums: dict[str, Any]) -> dict[Any, dict[str, Decimal]]:
+    """One query: the conditional sums per group (or for everything, under the key None)."""
+    if group is None:
+        row = qs.aggregate(**sums)
+        return {None: row}
+    return {r.pop("_key"): r for r in qs.order_by().annotate(_key=F(group)).values("_key").annotate(**sums)}
+
+
+def fee_figures(
+    compounds: Iterable[Any],
+    *,
+    start: datetime.date,
+    end: datetime.date,
+    at: datetime.date | None = None,
+    by: str | None = "compound",
+) -> dict[Any, FeeComparison]:
+    """当期收缴率, 旧欠, 旧欠回收额 and 旧欠清缴率 for billing period P = [start, end) as of ``at`` (default:
+    the end of P), and the same a year before, per ``by`` (compound / phase / building id, or None for the
+    total). Four queries (bills, reductions, payments, refunds) however many compounds, bills or groups.
+
+    - 当期收缴率 = paid for P's bills before d ÷ receivable of P's bills (no data when nothing is receivable).
+    - 旧欠 at d = Σ over bills of every period whose end ≤ d of (receivable − paid before d).
+    - 旧欠回收额 in P = paid during P for bills of periods whose end ≤ the start of P.
+    - 旧欠清缴率 in P = 旧欠回收额 in P ÷ 旧欠 at the start of P.
+
+    Groups with no bill at all are absent.
+    """
+    from gongzhi.finance.models import Bill, BillStatus, Payment, Reduction, Refund, RefundStatus
+
+    if by not in FEE_GROUPS:
+        raise ValueError(f"unknown grouping {by!r}")
+    group = FEE_GROUPS[by]
+    page = list(compounds)
+    scope = Q(community_id__in={c.community_id for c in page}, compound_id__in=[c.pk for c in page])
+    d = at or end
+    windows = {
+        "n": (start, end, d),
+        "y": (_same_day_year_before(start), _same_day_year_before(end), _same_day_year_before(d)),
+    }
+    zero = Decimal("0.00")
+
+    def money_sum(field: str, cond: Q) -> Sum:
+        return Sum(field, filter=cond, default=zero)
+
+    def bill_q(prefix: str, s: datetime.date, e: datetime.date, day: datetime.date) -> dict[str, Q]:
+        return {
+            "p": Q(**{f"{prefix}period_start__gte": s, f"{prefix}period_end__lte": e}),
+            "ad": Q(**{f"{prefix}period_end__lte": day}),
+            "as": Q(**{f"{prefix}period_end__lte": s}),
+        }
+
+    bill_sums: dict[str, Any] = {}
+    red_sums: dict[str, Any] = {}
+    pay_sums: dict[str, Any] = {}
+    ref_sums: dict[str, Any] = {}
+    for w, (s, e, day) in windows.items():
+        own, via = bill_q("", s, e, day), bill_q("bill__", s, e, day)
+        for k in ("p", "ad", "as"):
+            bill_sums[f"{w}{k}"] = money_sum("amount_due", own[k])
+        # reductions approved, payments made and refunds paid out before d (before the start for "as")
+        for k, before in (("p", day), ("ad", day), ("as", s)):
+            red_sums[f"{w}{k}"] = money_sum("amount", via[k] & Q(approved_on__lt=before))
+            pay_sums[f"{w}{k}"] = money_sum("amount", via[k] & Q(paid_on__lt=before))
+            ref_sums[f"{w}{k}"] = money_sum("amount", via[k] & Q(paid_on__lt=before))
+        pay_sums[f"{w}r"] = money_sum("amount", via["as"] & Q(paid_on__gte=s, paid_on__lt=e))
+        ref_sums[f"{w}r"] = money_sum("amount", via["as"] & Q(paid_on__gte=s, paid_on__lt=e))
+
+    counted = ~Q(status=BillStatus.CANCELLED)
+    via_counted = ~Q(bill__status=BillStatus.CANCELLED)
+    bills = _fee_sums(Bill.objects.filter(scope & counted), group, bill_sums)
+    reductions = _fee_sums(Reduction.objects.filter(scope & via_counted), group, red_sums)
+    payments = _fee_sums(Payment.objects.filter(scope & via_counted), group, pay_sums)
+    refunds = _fee_sums(
+        Refund.objects.filter(scope & via_counted, status=RefundStatus.PAID, paid_on__isnull=False), group, ref_sums
+    )
+
+    def figures(key: Any, w: str) -> FeeFigures:
+        def get(table: dict[Any, dict[str, Decimal]], name: str) -> Decimal:
+            row = table.get(key)
+            return row[f"{w}{name}"] if row is not None else zero
+
+        def paid(name: str) -> Decimal:
+            return get(payments, name) - get(refunds, name)
+
+        arrears_at_start = get(bills, "as") - get(reductions, "as") - paid("as")
+        recovered = paid("r")
+        return FeeFigures(
+            collection=AmountRatio(paid("p"), get(bills, "p") - get(reductions, "p")),
+            arrears=get(bills, "ad") - get(reductions, "ad") - paid("ad"),
+            arrears_at_start=arrears_at_start,
+            recovered=recovered,
+            recovery=AmountRatio(recovered, arrears_at_start),
+        )
+
+    return {key: FeeComparison(now=figures(key, "n"), year_before=figures(key, "y")) for key in bills}

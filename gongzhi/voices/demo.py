@@ -3,14 +3,33 @@
 from __future__ import annotations
 
 import datetime
+from io import BytesIO
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from PIL import Image, ImageDraw
 
 from gongzhi.accounts.models import Organization, User
 from gongzhi.estates.models import Compound, House
 
 from . import services
-from .models import Category, Kind, LocationKind, Score, Voice
+from .models import Category, Kind, LocationKind, PhotoStage, Score, Voice
+from .services.photos import photos_attach, voice_resolve_with_photos
+
+
+def demo_photo(name: str, *, full: bool) -> SimpleUploadedFile:
+    """A drawn stand-in for a resident's snapshot: a bin by a doorway, overflowing or emptied."""
+    image = Image.new("RGB", (800, 600), (200, 214, 222))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 420, 800, 600), fill=(150, 150, 140))  # pavement
+    draw.rectangle((80, 120, 360, 420), fill=(190, 170, 150), outline=(90, 80, 70), width=6)  # doorway
+    draw.rectangle((480, 260, 640, 420), fill=(40, 120, 70))  # the bin
+    if full:
+        for i, colour in enumerate([(230, 230, 230), (120, 90, 60), (210, 60, 60), (240, 200, 80)]):
+            draw.ellipse((460 + i * 40, 200 - (i % 2) * 30, 540 + i * 40, 280), fill=colour)
+    out = BytesIO()
+    image.save(out, "JPEG", quality=80)
+    return SimpleUploadedFile(name, out.getvalue(), content_type="image/jpeg")
 
 
 def seed_voices(*, compound: Compound, author: User, handler: User, convener: User, transport: Organization) -> int:
@@ -48,8 +67,17 @@ def seed_voices(*, compound: Compound, author: User, handler: User, convener: Us
         )
 
     closed = raise_voice(Kind.COMPLAINT, "3栋门口垃圾桶满了没人清运，气味很大", "环境卫生", 20)
+    photos_attach(
+        actor=author, voice=closed, files=[demo_photo("bin.jpg", full=True)], stage=PhotoStage.RAISED, now=ago(20)
+    )
     services.voice_accept(actor=handler, voice=closed, now=ago(19.9))
-    services.voice_resolve(actor=handler, voice=closed, reply="已安排保洁每天早晚各清运一次。", now=ago(19))
+    voice_resolve_with_photos(
+        actor=handler,
+        voice=closed,
+        reply="已安排保洁每天早晚各清运一次。",
+        photos=[demo_photo("bin-emptied.jpg", full=False)],
+        now=ago(19),
+    )
     services.voice_rate(actor=author, voice=closed, score=Score.SATISFIED, comment="处理很快", now=ago(18))
 
     bus = raise_voice(Kind.SUGGESTION, "希望开通到地铁站的定制公交，早高峰太难打车", "公共交通", 10)
