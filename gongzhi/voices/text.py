@@ -100,6 +100,23 @@ class Topic:
         return len(self.items)
 
 
+def topic_label(freq: dict[str, int], size: int) -> list[str]:
+    """The most frequent words, longest first among equals, without fragments of a word already chosen.
+
+    jieba's search mode also yields fragments (电动车 → 电动, 动车); a label of 电动车 · 动车 says nothing
+    twice, and single characters (后, 打) say little when a longer word is there.
+    """
+    ranked = sorted(freq.items(), key=lambda kv: (-kv[1], -len(kv[0]), kv[0]))
+    chosen: list[str] = []
+    for word, _n in ranked:
+        if len(chosen) == size:
+            break
+        if any(word in c for c in chosen) or (len(word) == 1 and any(len(w) > 1 for w, _ in ranked)):
+            continue
+        chosen.append(word)
+    return chosen
+
+
 def topics_group(items: Iterable[tuple[Any, str]], *, threshold: float = 0.2, top_words: int = 3) -> list[Topic]:
     """Group texts greedily: each joins the first group whose word set it overlaps by Jaccard ≥ threshold.
 
@@ -119,9 +136,6 @@ def topics_group(items: Iterable[tuple[Any, str]], *, threshold: float = 0.2, to
                 break
         else:
             groups.append((set(words), [item], dict.fromkeys(words, 1)))
-    result = [
-        Topic(items=members, words=[w for w, _n in sorted(freq.items(), key=lambda kv: (-kv[1], kv[0]))[:top_words]])
-        for _union, members, freq in groups
-    ]
+    result = [Topic(items=members, words=topic_label(freq, top_words)) for _union, members, freq in groups]
     result.sort(key=lambda t: -t.count)
     return result

@@ -7,7 +7,7 @@ import pytest
 from gongzhi.estates.models import BindingStatus, HouseBinding
 from gongzhi.voices.models import Category, Status
 from gongzhi.voices.selectors import category_for_text, duplicates_for
-from gongzhi.voices.text import category_suggest, duplicate_candidates, jaccard, tokens
+from gongzhi.voices.text import category_suggest, duplicate_candidates, jaccard, tokens, topic_label
 
 
 def test_tokens_drop_stop_words_and_punctuation() -> None:
@@ -99,3 +99,12 @@ def test_hot_topics_for_staff_only(world: Any, submit: Any) -> None:
     topics = hot_topics(user=world.users["secretary"], compound=world.compound_a, since=since)
     assert [(t.items, t.weight) for t in topics] == [([c], 6), ([a, b], 2)]
     assert hot_topics(user=world.users["resident"], compound=world.compound_a, since=since) == []
+
+
+def test_topic_label_prefers_whole_words_to_their_fragments() -> None:
+    # given the words of 电动车充电 as jieba's search mode yields them, plus single characters
+    freq = {"电动车": 2, "电动": 2, "动车": 2, "充电": 2, "后": 3, "安装": 1}
+    # when a three-word label is made
+    label = topic_label(freq, 3)
+    # then the whole word stands for its fragments and single characters give way to words
+    assert label == ["电动车", "充电", "安装"]
