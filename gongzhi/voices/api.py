@@ -201,8 +201,9 @@ def _voice_out(voice: Voice, *, user: User, author: str, sees_author: bool) -> d
     }
 
 
-def _voice_detail(user: User, pk: int, *, record_view: bool = False) -> dict[str, Any]:
-    voice = voice_get(user=user, pk=pk)
+def _voice_detail(user: User, pk: int, *, record_view: bool = False, voice: Voice | None = None) -> dict[str, Any]:
+    """The voice with its timeline and replies; ``voice``: the one just raised by ``user`` (not read again)."""
+    voice = voice if voice is not None else voice_get(user=user, pk=pk)
     if record_view:
         services.voice_view_record(actor=user, voice=voice)
     sees_author = bool(may_see_author(user, voice))
@@ -291,7 +292,10 @@ def voice_list(request: HttpRequest, filters: Query[VoiceListQuery]) -> dict[str
     rows = []
     for voice in items:
         own = voice.author_id == user.pk
-        name = voice.author.name if own else crypto.mask_name(voice.author.name)
+        if voice.author is None:  # from outside (Open311, a ledger): the contact it came with, masked
+            name = crypto.mask_name(voice.contact_name) if voice.contact_name else str(voice.get_channel_display())
+        else:
+            name = voice.author.name if own else crypto.mask_name(voice.author.name)
         rows.append(_voice_out(voice, user=user, author=name, sees_author=True))
     return {**meta.model_dump(), "items": rows}
 
@@ -311,7 +315,7 @@ def voice_create(
     key = _idempotency_key(payload, idempotency_header)
     if not CODE_RE.match(payload.compound):
         raise NotFound(_("No such compound."))
-    compound = Compound.objects.filter(code=payload.compound).select_related("community").first()
+    compound = Compound.objects.filter(code=payload.compound).select_related("community", "property_company").first()
     if compound is None:
         raise NotFound(_("No such compound."))
     voice = services.voice_submit(
@@ -335,7 +339,7 @@ def voice_create(
         ),
         idempotency_key=key,
     )
-    return Status(201, _voice_detail(user, voice.pk))
+    return Status(201, _voice_detail(user, voice.pk, voice=voice if voice.author_id == user.pk else None))
 
 
 @router.get(

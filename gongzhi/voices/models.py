@@ -209,6 +209,19 @@ class Voice(models.Model):
             models.Index(fields=["community", "submitted_at"], name="voice_submitted"),
             models.Index(fields=["community", "status", "response_due_at"], name="voice_response_due"),
             models.Index(fields=["community", "status", "resolution_due_at"], name="voice_resolution_due"),
+            # Staff queues: the open voices only (a few percent of all), in queue order, with the columns the
+            # scope filter reads, so that a queue never reads the closed history (bench/voice_pages.py).
+            models.Index(
+                fields=["resolution_due_at", "response_due_at", "id", "compound", "author"],
+                condition=models.Q(status__in=["submitted", "accepted", "dispatched", "reopened"]),
+                name="voice_open_queue",
+            ),
+            # The public wall (and Open311's public feed): exactly the voices it shows, newest first.
+            models.Index(
+                fields=["community", "compound", "-submitted_at"],
+                condition=models.Q(is_public=True) & ~models.Q(status__in=["rejected", "merged", "withdrawn"]),
+                name="voice_wall_shown",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -293,7 +306,13 @@ class VoiceAssignment(models.Model):
     class Meta:
         verbose_name = _("assignment")
         verbose_name_plural = _("assignments")
-        indexes = [models.Index(fields=["community", "organization", "is_active"], name="voice_assignment_org")]
+        indexes = [
+            models.Index(fields=["community", "organization", "is_active"], name="voice_assignment_org"),
+            # voices_visible: the voices an organization is (still) assigned, whatever their community.
+            models.Index(
+                fields=["organization", "voice"], condition=models.Q(is_active=True), name="voice_assignment_active"
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["community", "voice", "organization"],

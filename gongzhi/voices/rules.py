@@ -106,10 +106,10 @@ is_superuser = rules.is_superuser
 is_triager = _compound_role(VOICE_TRIAGERS)
 is_handler = _compound_role(VOICE_HANDLERS)
 
-may_view_voice = is_superuser | _compound_role(VOICE_VIEWERS) | is_assigned_staff | is_author
+may_view_voice = is_author | is_superuser | _compound_role(VOICE_VIEWERS) | is_assigned_staff
 # Neighbours see public voices of their compound on the wall, without the author's name.
 may_view_on_wall = may_view_voice | (is_public_voice & is_compound_resident)
-may_see_author = is_superuser | _compound_role(VOICE_VIEWERS) | is_assigned_staff | is_author
+may_see_author = is_author | is_superuser | _compound_role(VOICE_VIEWERS) | is_assigned_staff
 may_triage_voice = is_superuser | is_triager
 may_handle_voice = is_superuser | is_handler | is_assigned_staff
 may_transfer_voice = may_triage_voice | is_assigned_staff

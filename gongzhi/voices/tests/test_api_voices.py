@@ -478,3 +478,15 @@ def test_reading_a_voice_needs_login(world: Any, client_for: Any) -> None:
 def test_the_api_is_documented(world: Any, client_for: Any) -> None:
     paths = client_for(world.users["resident"]).get("/api/openapi.json").json()["paths"]
     assert {"/api/voices/", "/api/voices/{voice_id}", "/api/voices/{voice_id}/transitions"} <= set(paths)
+
+
+def test_voices_from_outside_are_listed_with_their_masked_contact(world: Any, client_for: Any) -> None:
+    # given a voice that came in through Open311 (no author, a contact name) and one from a ledger (neither)
+    VoiceFactory.create(compound=world.compound_a, author=None, channel="open311", contact_name="王建国")
+    VoiceFactory.create(compound=world.compound_a, author=None, channel="ledger")
+    # when community staff list the voices
+    response = client_for(world.users["community_staff"]).get(URL)
+    # then both are listed, the contact masked and the ledger one named by its channel
+    assert response.status_code == 200
+    authors = sorted(item["author"] for item in response.json()["items"])
+    assert authors == ["Ledger import", "王*国"]

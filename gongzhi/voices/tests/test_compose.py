@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -238,11 +239,18 @@ def test_hints_need_a_log_in(world, client_for):
 
 
 def test_short_text_gets_no_hints_and_a_flood_gets_an_empty_answer(world, resident):
+    # given a public voice about the lift
     VoiceFactory.create(compound=world.compound_a, text="电梯坏了", is_public=True)
+    # when a resident has typed only two characters, then nothing is offered yet
     assert "电梯坏了" not in _hints(resident, world, "电梯")
-    for _ in range(120):
-        resident.post(reverse("voices:compose_hints"), {"compound": world.compound_a.pk, "text": "电梯坏了啊"})
-    response = resident.post(reverse("voices:compose_hints"), {"compound": world.compound_a.pk, "text": "电梯坏了啊"})
+    # when they send 120 hints in one minute (the clock held still: the limit counts per clock minute)
+    with time_machine.travel("2026-11-28 10:00:30 +0800", tick=False):
+        for _ in range(120):
+            resident.post(reverse("voices:compose_hints"), {"compound": world.compound_a.pk, "text": "电梯坏了啊"})
+        response = resident.post(
+            reverse("voices:compose_hints"), {"compound": world.compound_a.pk, "text": "电梯坏了啊"}
+        )
+    # then the next one gets an empty answer
     assert response.status_code == 204
 
 
