@@ -7,6 +7,7 @@ export DJANGO_SETTINGS_MODULE=${DJANGO_SETTINGS_MODULE:-config.settings.dev}
 .venv/bin/python manage.py migrate --noinput -v0
 .venv/bin/python manage.py seed_demo
 .venv/bin/python manage.py voices_sweep --schedule   # the periodic deadline sweep (runs in the worker)
+.venv/bin/python manage.py meetings_sweep --schedule # meeting reminders
 .venv/bin/python manage.py db_worker --no-reload --interval 1 >var/worker.log 2>&1 &
 worker=$!
 trap 'kill $worker 2>/dev/null || true' EXIT

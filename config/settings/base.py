@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "gongzhi.notifications",
     "gongzhi.voices",
     "gongzhi.finance",
+    "gongzhi.meetings",
     "gongzhi.open311",
     "gongzhi.insights",
     "gongzhi.api",
