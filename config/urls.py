@@ -16,6 +16,7 @@ urlpatterns = [
     path("estates/", include("gongzhi.estates.urls")),
     path("voices/", include("gongzhi.voices.urls")),
     path("notifications/", include("gongzhi.notifications.urls")),
+    path("fees/", include("gongzhi.finance.urls")),
     path("open311/", include("gongzhi.open311.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),

@@ -71,6 +71,7 @@ TEMPLATES = [
                 "gongzhi.core.context_processors.ui",
                 "gongzhi.estates.context_processors.nav",
                 "gongzhi.voices.context_processors.voices_nav",
+                "gongzhi.finance.context_processors.finance_nav",
                 "gongzhi.notifications.context_processors.notifications_badge",
             ],
         },

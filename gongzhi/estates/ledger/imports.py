@@ -63,7 +63,7 @@ def _failure_report(msgid: str, **params: Any) -> dict[str, Any]:
 def ledger_import_create(*, actor: Any, compound: Compound, ledger: str, upload: UploadedFile) -> LedgerImport:
     """Keep the upload and queue its check; the preview appears when the worker is done."""
     spec = spec_get(ledger)
-    ledger_access_check(actor, compound)
+    ledger_access_check(actor, compound, spec)
     check_upload_size(upload.size or 0)
     original = PurePath(upload.name or "").name[:200]
     suffix = PurePath(original).suffix.lower()
@@ -163,7 +163,7 @@ def _checked_rows(ledger_import: LedgerImport, spec: LedgerSpec[Any]) -> tuple[l
 def ledger_import_confirm(*, actor: Any, ledger_import: LedgerImport) -> LedgerImport:
     """Queue the apply of a previewed import."""
     ledger_import = LedgerImport.objects.select_for_update().select_related("compound").get(pk=ledger_import.pk)
-    ledger_access_check(actor, ledger_import.compound)
+    ledger_access_check(actor, ledger_import.compound, spec_get(ledger_import.ledger))
     _transition_check(ledger_import, ImportStatus.APPLYING)
     if import_lock_held(ledger_import.compound):
         raise import_locked_error()
@@ -245,7 +245,7 @@ def ledger_import_apply(*, ledger_import_id: int, actor: Any = None) -> LedgerIm
 @transaction.atomic
 def ledger_import_cancel(*, actor: Any, ledger_import: LedgerImport) -> LedgerImport:
     ledger_import = LedgerImport.objects.select_for_update().select_related("compound").get(pk=ledger_import.pk)
-    ledger_access_check(actor, ledger_import.compound)
+    ledger_access_check(actor, ledger_import.compound, spec_get(ledger_import.ledger))
     _transition_check(ledger_import, ImportStatus.CANCELLED)
     ledger_import.status = ImportStatus.CANCELLED
     ledger_import.save(update_fields=["status", "updated_at"])

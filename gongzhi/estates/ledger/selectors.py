@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -23,6 +24,6 @@ def ledger_import_get(*, compound: Compound, pk: int) -> LedgerImport:
     return ledger_import
 
 
-def ledger_editor(user: Any) -> bool:
-    """The user keeps the ledger of at least one compound (and so may download templates)."""
-    return compounds_for(user, ESTATE_EDITORS).exists()
+def ledger_editor(user: Any, roles: Iterable[str] = ESTATE_EDITORS) -> bool:
+    """The user keeps a ledger (kept by ``roles``) of at least one compound, and so may download its template."""
+    return compounds_for(user, roles).exists()

@@ -35,7 +35,7 @@ def ledger_file_import(
     row is bad; nothing is changed then. Not atomic itself: the lock is committed before the writes.
     """
     spec = spec_get(ledger)
-    ledger_access_check(actor, compound)
+    ledger_access_check(actor, compound, spec)
     with fewer_collections():
         return _file_import(actor=actor, compound=compound, spec=spec, fileobj=fileobj, name=name, dry_run=dry_run)
 
@@ -70,7 +70,7 @@ def _quiet(done: int) -> None:
 def ledger_export(*, actor: Any, compound: Compound, ledger: str, out: IO[bytes]) -> int:
     """Write the compound's ledger as .xlsx; the export of personal data is audited. Returns the rows."""
     spec = spec_get(ledger)
-    ledger_export_check(actor, compound, has_phones=spec.export_has_phones)
+    ledger_export_check(actor, compound, has_phones=spec.export_has_phones, spec=spec)
     count = ledger_workbook_write(out, spec=spec, rows=spec.export_rows(compound=compound))
     audit_record(
         actor=actor,

@@ -17,7 +17,9 @@ from typing import Any, Generic, TypeVar
 
 from django.utils.translation import gettext_noop
 
+from gongzhi.accounts.roles import ESTATE_EDITORS
 from gongzhi.estates.models import Compound
+from gongzhi.estates.scope import roles_in_compound
 
 from .errors import ErrorList, RowError
 
@@ -92,6 +94,15 @@ class LedgerSpec(ABC, Generic[RowT]):
     duplicate_msgid: str = gettext_noop("This row repeats row %(first)s.")
     # The export holds full mobile numbers, so only editors who also call households may export it.
     export_has_phones: bool = True
+    # Who imports and exports this ledger (besides superusers): the roles over the compound. By default the
+    # editors of the estate (``estates.edit_ledger``); the fee ledger is kept by the fee keepers.
+    editor_roles: frozenset[str] = ESTATE_EDITORS
+
+    def may_edit(self, actor: Any, compound: Compound) -> bool:
+        """The actor may import and export this ledger of the compound."""
+        if not getattr(actor, "is_authenticated", False):
+            return False
+        return bool(actor.is_superuser or roles_in_compound(actor, compound) & self.editor_roles)
 
     def lookup(self) -> dict[str, Column]:
         names: dict[str, Column] = {}

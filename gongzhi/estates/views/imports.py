@@ -1,8 +1,11 @@
 """Ledger pages: upload → preview (every bad row) → confirm → progress → done; cancel; template; export.
 
-Only users with ``estates.edit_ledger`` on the compound reach these pages (``compound_get`` with the
-editor roles); everyone else gets 403. The work is done by ``estates.ledger`` services and tasks. Every
-ledger in ``SPECS`` (houses, work orders) is uploaded, exported and downloaded as a template here.
+Each ledger has its editors (``LedgerSpec.may_edit``: by default ``estates.edit_ledger``; the fee ledger,
+finance staff and the property manager). The ledgers page lists the ledgers the user may import; without
+``?ledger=`` it is the estate editors' page, with ``?ledger=NAME`` the page of that one ledger (how finance
+staff reach the fee ledger). An import, its export and its template are reached by that ledger's editors
+only; everyone else gets 403. The work is done by ``estates.ledger`` services and tasks. Every ledger in
+``SPECS`` (houses, work orders, fees) is uploaded, exported and downloaded as a template here.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from gongzhi.accounts.roles import ESTATE_EDITORS
 from gongzhi.core.errors import DomainError, NotAllowed, NotFound
 from gongzhi.core.ratelimit import posts_limited, rate_limit_hit
 from gongzhi.estates.models import Compound, ImportStatus, LedgerImport
+from gongzhi.estates.scope import roles_in_compound
 from gongzhi.estates.selectors import compound_get, imports_for
 
 from ..ledger import SPECS
@@ -43,40 +47,86 @@ UPLOAD_OVERHEAD = 64 * 1024
 UPLOADS_PER_MINUTE = 10
 
 
-def _compound(request: HttpRequest, code: str) -> Compound:
+def _compound(request: HttpRequest, code: str, roles: frozenset[str] = ESTATE_EDITORS) -> Compound:
     try:
-        return compound_get(user=request.user, code=code, roles=ESTATE_EDITORS)
+        return compound_get(user=request.user, code=code, roles=roles)
     except NotAllowed as exc:
         raise PermissionDenied(exc.message) from None
     except NotFound:
         raise Http404 from None
 
 
-def _import(compound: Compound, pk: int) -> LedgerImport:
+def _any_editor_roles() -> frozenset[str]:
+    """The roles that keep some ledger: who may reach an import before its ledger is known."""
+    return frozenset().union(*(spec.editor_roles for spec in SPECS.values()))
+
+
+def _named_spec(name: str | None) -> LedgerSpec[Any] | None:
+    """The ledger a page names (``?ledger=`` or the posted field); None when it names none; 404 when unknown."""
+    if not name:
+        return None
+    if name not in SPECS:
+        raise Http404
+    return SPECS[name]
+
+
+def _import(request: HttpRequest, compound: Compound, pk: int) -> LedgerImport:
+    """The import, for its ledger's editors only."""
     try:
-        return ledger_import_get(compound=compound, pk=pk)
+        ledger_import = ledger_import_get(compound=compound, pk=pk)
     except NotFound:
         raise Http404 from None
+    spec = SPECS.get(ledger_import.ledger)
+    if spec is None or not spec.may_edit(request.user, compound):
+        raise PermissionDenied(_("You may not import or export the ledgers of this compound."))
+    return ledger_import
 
 
 def _ledger_title(ledger: str) -> str:
     return _(SPECS[ledger].title) if ledger in SPECS else ledger
 
 
-def _list(request: HttpRequest, compound: Compound, form: LedgerUploadForm, error: str = "") -> HttpResponse:
+def _list_url(user: Any, compound: Compound, ledger: str) -> str:
+    """The ledgers page the user may open: the estate editors' page, else the page of this one ledger."""
+    url = reverse("estates:import_list", args=[compound.code])
+    if user.is_superuser or roles_in_compound(user, compound) & ESTATE_EDITORS:
+        return url
+    return f"{url}?ledger={ledger}"
+
+
+def _offered(user: Any, compound: Compound, spec: LedgerSpec[Any] | None) -> list[LedgerSpec[Any]]:
+    """The ledgers the page offers: the one it names, else every ledger the user may import."""
+    if spec is not None:
+        return [spec]
+    return [s for s in SPECS.values() if s.may_edit(user, compound)]
+
+
+def _list(
+    request: HttpRequest,
+    compound: Compound,
+    specs: list[LedgerSpec[Any]],
+    form: LedgerUploadForm | None = None,
+    error: str = "",
+    *,
+    named: LedgerSpec[Any] | None = None,
+) -> HttpResponse:
+    names = [spec.name for spec in specs]
     context = {
         "compound": compound,
-        "form": form,
+        "form": form or LedgerUploadForm(specs=specs),
         "error": error,
-        "imports": [(imp, _ledger_title(imp.ledger)) for imp in imports_for(compound=compound)[:30]],
+        "named": named.name if named is not None else "",
+        "imports": [
+            (imp, _ledger_title(imp.ledger)) for imp in imports_for(compound=compound).filter(ledger__in=names)[:30]
+        ],
         "in_wechat": "MicroMessenger" in request.headers.get("User-Agent", ""),
         "ledgers": [
             {
-                "name": name,
+                "name": spec.name,
                 "title": _(spec.title),
-                "can_export": ledger_may_export(request.user, compound, has_phones=spec.export_has_phones),
+                "can_export": ledger_may_export(request.user, compound, has_phones=spec.export_has_phones, spec=spec),
             }
-            for name, spec in SPECS.items()
+            for spec in specs
         ],
     }
     return render(request, "estates/imports/list.html", context)
@@ -85,19 +135,32 @@ def _list(request: HttpRequest, compound: Compound, form: LedgerUploadForm, erro
 @login_required
 @require_GET
 def import_list(request: HttpRequest, code: str) -> HttpResponse:
-    return _list(request, _compound(request, code), LedgerUploadForm())
+    spec = _named_spec(request.GET.get("ledger"))
+    compound = _compound(request, code, spec.editor_roles if spec is not None else ESTATE_EDITORS)
+    return _list(request, compound, _offered(request.user, compound, spec), named=spec)
 
 
 @login_required
 def import_new(request: HttpRequest, code: str) -> HttpResponse:
-    compound = _compound(request, code)
     if request.method != "POST":
-        return _list(request, compound, LedgerUploadForm())
+        named = _named_spec(request.GET.get("ledger"))
+        compound = _compound(request, code, named.editor_roles if named is not None else ESTATE_EDITORS)
+        return _list(request, compound, _offered(request.user, compound, named), named=named)
+    # Limits first, before the body is read; then the posted ledger decides who may upload.
+    compound = _compound(request, code, _any_editor_roles())
+    specs = _offered(request.user, compound, None)
+    if not specs:
+        raise PermissionDenied(_("You may not import or export the ledgers of this compound."))
     if rate_limit_hit(scope="ledger_upload", key=str(request.user.pk), limit=UPLOADS_PER_MINUTE):
-        return _list(request, compound, LedgerUploadForm(), _("Too many uploads; wait a minute and try again."))
+        return _list(request, compound, specs, error=_("Too many uploads; wait a minute and try again."))
     if int(request.META.get("CONTENT_LENGTH") or 0) > settings.LEDGER_MAX_UPLOAD_BYTES + UPLOAD_OVERHEAD:
-        return _list(request, compound, LedgerUploadForm(), _too_big())
-    form = LedgerUploadForm(request.POST, request.FILES)
+        return _list(request, compound, specs, error=_too_big())
+    named = _named_spec(request.POST.get("ledger"))
+    if named is None and not (request.user.is_superuser or roles_in_compound(request.user, compound) & ESTATE_EDITORS):
+        raise PermissionDenied(_("You may not import or export the ledgers of this compound."))
+    if named is not None and named not in specs:
+        raise PermissionDenied(_("You may not import or export the ledgers of this compound."))
+    form = LedgerUploadForm(request.POST, request.FILES, specs=specs)
     if form.is_valid():
         try:
             ledger_import = ledger_import_create(
@@ -112,7 +175,7 @@ def import_new(request: HttpRequest, code: str) -> HttpResponse:
             form.add_error("file", exc.message)
         else:
             return redirect("estates:import_detail", code=compound.code, pk=ledger_import.pk)
-    return _list(request, compound, form)
+    return _list(request, compound, specs, form)
 
 
 def _too_big() -> str:
@@ -123,11 +186,12 @@ def _too_big() -> str:
 @login_required
 @require_GET
 def import_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
-    compound = _compound(request, code)
-    ledger_import = _import(compound, pk)
+    compound = _compound(request, code, _any_editor_roles())
+    ledger_import = _import(request, compound, pk)
     context = {
         "compound": compound,
         "imp": ledger_import,
+        "list_url": _list_url(request.user, compound, ledger_import.ledger),
         "ledger_title": _ledger_title(ledger_import.ledger),
         "report": report_view(ledger_import),
         "running": ledger_import.status in RUNNING,
@@ -139,8 +203,8 @@ def import_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 @require_GET
 def import_progress(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     """Polled every second by the progress bar; when the worker is done, htmx reloads the import page."""
-    compound = _compound(request, code)
-    ledger_import = _import(compound, pk)
+    compound = _compound(request, code, _any_editor_roles())
+    ledger_import = _import(request, compound, pk)
     if ledger_import.status not in RUNNING:
         url = reverse("estates:import_detail", kwargs={"code": compound.code, "pk": ledger_import.pk})
         if not request.headers.get("HX-Request"):
@@ -155,8 +219,8 @@ def import_progress(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 @require_POST
 @posts_limited("import_confirm")
 def import_confirm(request: HttpRequest, code: str, pk: int) -> HttpResponse:
-    compound = _compound(request, code)
-    ledger_import = _import(compound, pk)
+    compound = _compound(request, code, _any_editor_roles())
+    ledger_import = _import(request, compound, pk)
     try:
         ledger_import_confirm(actor=request.user, ledger_import=ledger_import)
     except NotAllowed as exc:
@@ -170,8 +234,8 @@ def import_confirm(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 @require_POST
 @posts_limited("import_cancel")
 def import_cancel(request: HttpRequest, code: str, pk: int) -> HttpResponse:
-    compound = _compound(request, code)
-    ledger_import = _import(compound, pk)
+    compound = _compound(request, code, _any_editor_roles())
+    ledger_import = _import(request, compound, pk)
     try:
         ledger_import_cancel(actor=request.user, ledger_import=ledger_import)
     except NotAllowed as exc:
@@ -180,7 +244,7 @@ def import_cancel(request: HttpRequest, code: str, pk: int) -> HttpResponse:
         messages.error(request, exc.message)
         return redirect("estates:import_detail", code=compound.code, pk=ledger_import.pk)
     messages.success(request, _("The import was cancelled; nothing was changed."))
-    return redirect("estates:import_list", code=compound.code)
+    return redirect(_list_url(request.user, compound, ledger_import.ledger))
 
 
 def _xlsx_response(out: IO[bytes], filename: str) -> FileResponse:
@@ -198,8 +262,8 @@ def _spec(ledger: str) -> LedgerSpec[Any]:
 @login_required
 @require_GET
 def export_ledger(request: HttpRequest, code: str, ledger: str) -> FileResponse:
-    compound = _compound(request, code)
     spec = _spec(ledger)
+    compound = _compound(request, code, spec.editor_roles)
     out = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it when sent
     try:
         ledger_export(actor=request.user, compound=compound, ledger=spec.name, out=out)
@@ -213,9 +277,9 @@ def export_ledger(request: HttpRequest, code: str, ledger: str) -> FileResponse:
 @login_required
 @require_GET
 def template_ledger(request: HttpRequest, ledger: str) -> FileResponse:
-    if not ledger_editor(request.user):
-        raise PermissionDenied
     spec = _spec(ledger)
+    if not ledger_editor(request.user, spec.editor_roles):
+        raise PermissionDenied
     out = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it when sent
     ledger_template(ledger=spec.name, out=out)
     out.seek(0)

@@ -152,8 +152,8 @@ def test_editors_of_one_compound_cannot_import_or_export_work_orders_of_another(
 
 def test_an_unknown_ledger_is_not_found(world, client_for):
     client = client_for(world.users["secretary"])
-    assert client.get(reverse("estates:export_ledger", args=["aaa", "fees"])).status_code == 404
-    assert client.get(reverse("estates:template_ledger", args=["fees"])).status_code == 404
+    assert client.get(reverse("estates:export_ledger", args=["aaa", "nosuchledger"])).status_code == 404
+    assert client.get(reverse("estates:template_ledger", args=["nosuchledger"])).status_code == 404
 
 
 def test_the_export_download_is_the_work_order_ledger(world, client_for, django_capture_on_commit_callbacks):
