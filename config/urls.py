@@ -17,6 +17,7 @@ urlpatterns = [
     path("voices/", include("gongzhi.voices.urls")),
     path("notifications/", include("gongzhi.notifications.urls")),
     path("fees/", include("gongzhi.finance.urls")),
+    path("meetings/", include("gongzhi.meetings.urls")),
     path("open311/", include("gongzhi.open311.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),

@@ -72,6 +72,7 @@ TEMPLATES = [
                 "gongzhi.estates.context_processors.nav",
                 "gongzhi.voices.context_processors.voices_nav",
                 "gongzhi.finance.context_processors.finance_nav",
+                "gongzhi.meetings.context_processors.meetings_nav",
                 "gongzhi.notifications.context_processors.notifications_badge",
             ],
         },
