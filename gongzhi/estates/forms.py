@@ -9,7 +9,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Building, HouseStatus, Phase, Relation
+from .models import Building, HouseStatus, HouseType, Phase, Relation
 
 DATE_WIDGET_FORMAT = "%Y-%m-%d"
 
@@ -100,6 +100,10 @@ class HouseStatusForm(forms.Form):
         self.fields["effective_on"].widget.attrs["max"] = timezone.localdate().strftime(DATE_WIDGET_FORMAT)
         if not self.is_bound:
             self.initial.setdefault("effective_on", timezone.localdate())
+
+
+class HouseTypeForm(forms.Form):
+    house_type = forms.ChoiceField(label=_("House type"), choices=HouseType.choices)
 
 
 class MoveOutForm(forms.Form):

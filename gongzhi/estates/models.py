@@ -54,6 +54,14 @@ class HouseStatus(models.TextChoices):
 OCCUPIED_STATUSES = (HouseStatus.OCCUPIED, HouseStatus.RENTED)
 
 
+class HouseType(models.TextChoices):
+    """What a house is used as; fee standards are set per type (finance uses these same choices)."""
+
+    RESIDENTIAL = "residential", _("Residential")
+    VILLA = "villa", _("Villa")
+    COMMERCIAL = "commercial", _("Commercial")
+
+
 class Source(models.TextChoices):
     """Where a house event or a resident record came from."""
 
@@ -170,6 +178,14 @@ class House(TimeStampedModel):
     floor = models.SmallIntegerField(_("floor"))
     area = models.DecimalField(_("gross area (m²)"), max_digits=9, decimal_places=2)
     status = models.CharField(_("status"), max_length=20, choices=HouseStatus.choices)
+    # db_default too: bulk writers that name their columns (benchmarks, older scripts) still get a type.
+    house_type = models.CharField(
+        _("house type"),
+        max_length=20,
+        choices=HouseType.choices,
+        default=HouseType.RESIDENTIAL,
+        db_default=HouseType.RESIDENTIAL,
+    )
     delivered_on = models.DateField(_("delivery date"), null=True, blank=True)
     moved_in_on = models.DateField(_("move-in date"), null=True, blank=True)
     owner_name = models.CharField(_("owner"), max_length=50, blank=True)

@@ -26,6 +26,7 @@ from .models import (
     HouseBinding,
     HouseEvent,
     HouseStatus,
+    HouseType,
     Relation,
     Resident,
 )
@@ -130,6 +131,30 @@ def house_set_status(
         community_id=house.community_id,
         before=before,
         after={**snapshot(house, ["status", "moved_in_on"]), "effective_on": effective_on},
+    )
+    return house
+
+
+@transaction.atomic
+def house_set_type(*, actor: Any, house: House, house_type: str) -> House:
+    """Record what the house is used as (住宅, 别墅, 商业): its fee standard is chosen by it."""
+    if not may_edit_ledger(actor, house):
+        raise NotAllowed(_("You may not change this house."))
+    if house_type not in HouseType.values:
+        raise DomainError(_("Choose a house type."), field="house_type", code="invalid")
+    house = House.objects.select_for_update().get(pk=house.pk)
+    if house.house_type == house_type:
+        return house
+    before = snapshot(house, ["house_type"])
+    house.house_type = house_type
+    house.save(update_fields=["house_type", "updated_at"])
+    audit_record(
+        actor=actor,
+        verb="house.type",
+        obj=house,
+        community_id=house.community_id,
+        before=before,
+        after=snapshot(house, ["house_type"]),
     )
     return house
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("c/<slug:code>/options/", pages.house_options, name="house_options"),
     path("houses/<int:pk>/", pages.house_detail, name="house_detail"),
     path("houses/<int:pk>/status/", pages.house_status, name="house_status"),
+    path("houses/<int:pk>/type/", pages.house_type, name="house_type"),
     path("houses/<int:pk>/move-out/", pages.resident_move_out, name="resident_move_out"),
     path("c/<slug:code>/imports/", imports.import_list, name="import_list"),
     path("c/<slug:code>/imports/new/", imports.import_new, name="import_new"),

@@ -18,7 +18,7 @@ from gongzhi.accounts.models import User
 from gongzhi.estates.forms import DATE_WIDGET_FORMAT, DateInput
 from gongzhi.estates.models import Phase
 
-from .models import BillStatus, Channel
+from .models import BillStatus, Channel, HouseType
 from .periods import MONTH, YEAR, Period
 
 AMOUNT_ATTRS = {"inputmode": "decimal", "autocomplete": "off", "placeholder": "0.00"}
@@ -57,6 +57,12 @@ def _next_month(day: datetime.date) -> datetime.date:
 class StandardForm(forms.Form):
     phase = forms.ModelChoiceField(
         label=_("Applies to"), queryset=Phase.objects.none(), required=False, empty_label=_("The whole compound")
+    )
+    house_type = forms.ChoiceField(
+        label=_("House type"),
+        choices=HouseType.choices,
+        initial=HouseType.RESIDENTIAL,
+        help_text=_("Each house is billed by the standard of its own type (set on the house's page)."),
     )
     rate = _amount_field(_("Rate (¥ per m² per month)"))
     vacant_percent = forms.CharField(

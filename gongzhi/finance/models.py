@@ -17,14 +17,8 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.models import TimeStampedModel
 
-
-class HouseType(models.TextChoices):
-    """What a fee standard applies to. The estate does not record a house's type yet: every house is
-    residential for billing until it does (see ``services.billing.house_type_of``)."""
-
-    RESIDENTIAL = "residential", _("Residential")
-    VILLA = "villa", _("Villa")
-    COMMERCIAL = "commercial", _("Commercial")
+# What a fee standard applies to: the estate's house types (one source of truth), re-exported here.
+from gongzhi.estates.models import HouseType as HouseType
 
 
 class FeeStandard(TimeStampedModel):

@@ -96,9 +96,11 @@ class CompoundFees:
 
 
 def _standard_for(house: House, standards: list[FeeStandard]) -> FeeStandard | None:
-    """The standard that prices the house: its phase's, else the compound's (residential, as billing does)."""
-    own = next((s for s in standards if s.phase_id is not None and s.phase_id == house.phase_id), None)
-    return own or next((s for s in standards if s.phase_id is None), None)
+    """The standard that prices the house, as billing picks it: of the house's type, its phase's, else the
+    compound's."""
+    of_type = [s for s in standards if s.house_type == house.house_type]
+    own = next((s for s in of_type if s.phase_id is not None and s.phase_id == house.phase_id), None)
+    return own or next((s for s in of_type if s.phase_id is None), None)
 
 
 def owner_fees(*, user: Any, today: datetime.date) -> list[CompoundFees]:

@@ -42,6 +42,7 @@ def house(**values: Any) -> dict[str, Any]:
         "owner_name": "张三",
         "phone": "13800000000",
         "permanent_residents": 3,
+        "house_type": "住宅",
     }
     row.update(values)
     return row

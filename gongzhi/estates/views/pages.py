@@ -34,6 +34,7 @@ from ..forms import (
     CompoundSearchForm,
     HouseFilterForm,
     HouseStatusForm,
+    HouseTypeForm,
     MoveOutForm,
     OverviewForm,
     parse_id,
@@ -196,7 +197,12 @@ def house_list(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "estates/house_list.html", context)
 
 
-def _house_page(request: HttpRequest, house: House, form: HouseStatusForm | None = None) -> HttpResponse:
+def _house_page(
+    request: HttpRequest,
+    house: House,
+    form: HouseStatusForm | None = None,
+    type_form: HouseTypeForm | None = None,
+) -> HttpResponse:
     user = request.user
     can_edit = user.has_perm("estates.edit_ledger", house)
     context = {
@@ -205,6 +211,7 @@ def _house_page(request: HttpRequest, house: House, form: HouseStatusForm | None
         "show_phones": user.has_perm("estates.view_phones", house),
         "can_edit": can_edit,
         "status_form": (form or HouseStatusForm(initial={"status": house.status})) if can_edit else None,
+        "type_form": (type_form or HouseTypeForm(initial={"house_type": house.house_type})) if can_edit else None,
         "move_out_form": MoveOutForm() if can_edit else None,
     }
     return render(request, "estates/house_detail.html", context)
@@ -246,6 +253,30 @@ def house_status(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("estates:house_detail", pk=house.pk)
     services.house_view_record(actor=request.user, house=house)
     return _house_page(request, house, form)
+
+
+@login_required
+@require_POST
+@domain_errors
+@posts_limited("house_type")
+def house_type(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change what the house is used as (ledger editors); its bills follow the fee standard of that type."""
+    house = selectors.house_detail(user=request.user, house_id=pk)
+    if not request.user.has_perm("estates.edit_ledger", house):
+        raise NotAllowed(_("You may not change this house."))
+    form = HouseTypeForm(request.POST)
+    if form.is_valid():
+        try:
+            services.house_set_type(actor=request.user, house=house, house_type=form.cleaned_data["house_type"])
+        except NotAllowed:
+            raise
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("The house type is saved."))
+            return redirect("estates:house_detail", pk=house.pk)
+    services.house_view_record(actor=request.user, house=house)
+    return _house_page(request, house, type_form=form)
 
 
 @login_required

@@ -2,10 +2,11 @@
 
 How a bill is computed (``bill_plan``): each month of the billing period is billed when the house was
 delivered by the month's first day and its status that day (from its status history) is not 未交付. A billed
-month costs area × the rate of the standard in force on its first day (the house's phase's standard, else
-the compound's), × the standard's vacant percentage when the house was 空置 that day. The months are summed
-exactly and the sum rounded once (money.py). A house with no month to bill gets no bill; a month to bill
-with no standard in force refuses the whole generation, so that no house is silently left out.
+month costs area × the rate in force on its first day of the standard for the house's type (住宅, 别墅, 商业:
+the house's phase's standard of that type, else the compound's of that type), × the standard's vacant
+percentage when the house was 空置 that day. The months are summed exactly and the sum rounded once
+(money.py). A house with no month to bill gets no bill; a month to bill with no standard of the house's type
+in force refuses the whole generation, so that no house is silently left out.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from gongzhi.core.models import AuditEvent
 from gongzhi.estates.ledger.bulk import RowInserter
 from gongzhi.estates.models import Compound, House, HouseEvent, HouseStatus
 
-from ..models import Bill, BillSource, BillStatus, FeeStandard, HouseType, Reduction
+from ..models import Bill, BillSource, BillStatus, FeeStandard, Reduction
 from ..money import ZERO, money_parse, money_round
 from ..periods import MONTH, YEAR, Period, month_label
 from ..rules import may_approve_fees, may_keep_fees
@@ -41,12 +42,6 @@ BILL_FIELDS = ["period", "amount_due", "reduction", "paid", "status"]
 def billing_period(period: str | Period) -> Period:
     """A billing period: a year or a month (LEDGERS.md, 账期)."""
     return period if isinstance(period, Period) else Period.parse(period, kinds=(YEAR, MONTH))
-
-
-def house_type_of(house_id: int) -> str:
-    """The house type a fee standard is matched on. The estate does not record a house's type, so every
-    house is residential for billing; standards for other types wait for ``House`` to record one."""
-    return HouseType.RESIDENTIAL
 
 
 def bill_for_update(bill: Bill | int) -> Bill:
@@ -236,7 +231,7 @@ def bill_plan(*, compound: Compound, period: str | Period) -> BillPlan:
     houses = (
         House.objects.filter(community_id=cid, compound=compound)
         .order_by("id")
-        .values_list("id", "phase_id", "area", "delivered_on", "status")
+        .values_list("id", "phase_id", "house_type", "area", "delivered_on", "status")
     )
     history: dict[int, tuple[list[datetime.date], list[str]]] = {}
     events = (
@@ -250,14 +245,13 @@ def bill_plan(*, compound: Compound, period: str | Period) -> BillPlan:
         statuses.append(status)
     start, end, months = p.start, p.end, computer.months
     vacant_status, undelivered = HouseStatus.VACANT, HouseStatus.UNDELIVERED
-    for house_id, phase_id, area, delivered_on, status in houses:
+    for house_id, phase_id, house_type, area, delivered_on, status in houses:
         if house_id in existing:
             plan.existing += 1
             continue
         if delivered_on is None or delivered_on >= end:
             plan.not_billable += 1
             continue
-        house_type = house_type_of(house_id)
         dates, statuses = history.get(house_id, ([], []))
         # Status before any recorded event: the house's own when it has no history, else 空置 (delivered).
         fallback = status if not dates else vacant_status

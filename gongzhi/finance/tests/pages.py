@@ -87,7 +87,7 @@ def post_actions(world: Any, fees: Fees) -> dict[str, tuple[str, dict[str, str],
     return {
         "standard_new": (
             reverse("finance:standard_new", args=[a]),
-            {"rate": "2.80", "vacant_percent": "70", "effective_from": "2030-01"},
+            {"house_type": "residential", "rate": "2.80", "vacant_percent": "70", "effective_from": "2030-01"},
             KEEPERS,
         ),
         "commitment_new": (reverse("finance:commitment_new", args=[a]), {"title": "绿化每周修剪"}, KEEPERS),

@@ -140,3 +140,18 @@ def test_the_resident_home_links_to_my_fees_once_bound(world, client_for):
 def test_an_owner_without_a_standard_or_bills_is_told_so(world, client_for):
     page = client_for(world.users["resident"]).get(reverse("finance:my_fees"), **EN).content.decode()
     assert "No fee standard is in force for your house yet." in page and "No bills yet." in page
+
+
+def test_a_villa_owner_sees_the_villa_standard_not_the_residential_one(world, client_for):
+    # given a residential standard of ¥2.50 and a villa standard of ¥6.80, and the resident's house a villa
+    keeper = world.users["finance"]
+    s.fee_standard_set(actor=keeper, compound=world.compound_a, rate="2.50", effective_from=D(2024, 1, 1))
+    s.fee_standard_set(
+        actor=keeper, compound=world.compound_a, rate="6.80", house_type="villa", effective_from=D(2024, 1, 1)
+    )
+    world.house_a.house_type = "villa"
+    world.house_a.save(update_fields=["house_type"])
+    # when the owner opens their fees
+    page = client_for(world.users["resident"]).get(reverse("finance:my_fees"), **EN).content.decode()
+    # then the price shown is the villa's, as billing would use
+    assert "¥6.80 per m² a month" in page and "¥2.50 per m² a month" not in page

@@ -28,7 +28,13 @@ def test_finance_staff_set_a_standard_from_a_month_and_the_history_shows_both(wo
     # when they set ¥2.80 from 2030-07 with 80% while vacant
     response = client.post(
         _url(world, "finance:standard_new"),
-        {"rate": "2.80", "vacant_percent": "80", "effective_from": "2030-07", "note": "业主大会通过"},
+        {
+            "house_type": "residential",
+            "rate": "2.80",
+            "vacant_percent": "80",
+            "effective_from": "2030-07",
+            "note": "业主大会通过",
+        },
     )
     # then it takes effect on 2030-07-01, the old one is replaced then, and the history lists both
     assert response.status_code == 302
@@ -49,7 +55,13 @@ def test_a_phase_gets_its_own_standard_from_the_page(world, client_for, keeper, 
     # when the property manager sets its standard
     response = client_for(world.users["property_manager"]).post(
         _url(world, "finance:standard_new"),
-        {"phase": str(phase.pk), "rate": "3", "vacant_percent": "100", "effective_from": "2024-03"},
+        {
+            "phase": str(phase.pk),
+            "house_type": "residential",
+            "rate": "3",
+            "vacant_percent": "100",
+            "effective_from": "2024-03",
+        },
     )
     # then the phase has it, and the compound's standard is untouched
     assert response.status_code == 302
@@ -78,7 +90,7 @@ def test_a_bad_standard_is_refused_with_the_reason_and_nothing_changes(
     # given the page's form filled in with one bad value
     client = client_for(keeper)
     before = finance_state()
-    form = {"rate": "2.80", "vacant_percent": "70", "effective_from": "2030-01", **data}
+    form = {"house_type": "residential", "rate": "2.80", "vacant_percent": "70", "effective_from": "2030-01", **data}
     # when it is sent
     response = client.post(_url(world, "finance:standard_new"), form)
     # then the page shows the reason beside the form and nothing changed
@@ -97,7 +109,13 @@ def test_a_phase_of_another_compound_is_refused(world, client_for, keeper, stand
     # when its id is sent for compound A
     response = client_for(keeper).post(
         _url(world, "finance:standard_new"),
-        {"phase": str(other.pk), "rate": "3", "vacant_percent": "100", "effective_from": "2030-01"},
+        {
+            "phase": str(other.pk),
+            "house_type": "residential",
+            "rate": "3",
+            "vacant_percent": "100",
+            "effective_from": "2030-01",
+        },
     )
     # then the choice is refused and nothing changed
     assert response.status_code == 200

@@ -24,7 +24,7 @@ from gongzhi.estates.selectors import compound_phases
 
 from .. import selectors, services, staff_selectors
 from ..forms import CommitmentForm, StandardForm
-from ..models import FeeStandard, ServiceCommitment
+from ..models import FeeStandard, HouseType, ServiceCommitment
 from .common import compound_tabs, domain_errors, post_view, run_service
 
 
@@ -43,6 +43,21 @@ def _rows(standards: Any) -> list[StandardRow]:
     return [StandardRow(standard=s, rate=rate_text(s.rate)) for s in standards]
 
 
+@dataclass(frozen=True)
+class TypeGroup:
+    label: str
+    rows: list[StandardRow]
+
+
+def _by_type(rows: list[StandardRow]) -> list[TypeGroup]:
+    """The standards in force, one group per house type that has any (住宅, 别墅, 商业 order)."""
+    return [
+        TypeGroup(label=str(label), rows=found)
+        for value, label in HouseType.choices
+        if (found := [r for r in rows if r.standard.house_type == value])
+    ]
+
+
 def _page(
     request: HttpRequest,
     compound: Compound,
@@ -59,7 +74,7 @@ def _page(
         "compound": compound,
         **tabs,
         "today": today,
-        "in_force": _rows(selectors.fee_standards_in_force(user=user, compound=compound, at=today)),
+        "in_force": _by_type(_rows(selectors.fee_standards_in_force(user=user, compound=compound, at=today))),
         "history": _rows(selectors.fee_standard_history(user=user, compound=compound)),
         "commitments": selectors.commitments_of(user=user, compound=compound, include_retired=keeps),
         "standard_form": (standard_form or StandardForm(phases=phases)) if keeps else None,
@@ -86,6 +101,7 @@ def standard_new(request: HttpRequest, code: str) -> HttpResponse:
             actor=request.user,
             compound=compound,
             phase=data["phase"],
+            house_type=data["house_type"],
             rate=data["rate"],
             vacant_percent=data["vacant_percent"],
             effective_from=data["effective_from"],

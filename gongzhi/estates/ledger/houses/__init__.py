@@ -9,7 +9,7 @@ from typing import Any
 
 from django.utils.translation import gettext_noop
 
-from gongzhi.estates.models import Compound
+from gongzhi.estates.models import Compound, HouseType
 
 from ..errors import ErrorList
 from ..spec import LedgerSpec, Plan, Progress, RowContext
@@ -65,9 +65,12 @@ class HouseLedger(LedgerSpec[HouseRow]):
             row.owner_name,
             row.phone,
             row.permanent,
+            row.house_type,
         ]
 
     def load_row(self, data: list[Any]) -> HouseRow:
+        # Rows checked before 房屋类型 existed have 14 values (and no such column among ``present``).
+        house_type = data[14] if len(data) > 14 else HouseType.RESIDENTIAL
         (
             number,
             phase,
@@ -83,7 +86,7 @@ class HouseLedger(LedgerSpec[HouseRow]):
             owner,
             phone,
             n,
-        ) = data
+        ) = data[:14]
         return HouseRow(
             row=number,
             phase=phase,
@@ -99,6 +102,7 @@ class HouseLedger(LedgerSpec[HouseRow]):
             owner_name=owner,
             phone=phone,
             permanent=n,
+            house_type=house_type,
         )
 
 

@@ -40,7 +40,7 @@ BATCH = 1000
 SOURCE = "ledger"
 HOUSE_COLUMNS = (
     "community", "compound", "building", "unit", "phase", "room", "floor", "area", "status", "delivered_on",
-    "moved_in_on", "owner_name", "owner_phone", "owner_phone_hash", "created_at", "updated_at",
+    "moved_in_on", "owner_name", "owner_phone", "owner_phone_hash", "house_type", "created_at", "updated_at",
 )  # fmt: skip
 EVENT_COLUMNS = ("community", "house", "status", "effective_on", "recorded_at", "actor", "source")
 RESIDENT_COLUMNS = (
@@ -58,6 +58,7 @@ HOUSE_FIELDS: dict[str, tuple[str, ...]] = {
     "moved_in_on": ("moved_in_on",),
     "owner_name": ("owner_name",),
     "phone": ("owner_phone", "owner_phone_hash"),
+    "house_type": ("house_type",),
 }
 
 
@@ -174,6 +175,7 @@ class HouseWriter:
                     row.owner_name,
                     row.phone,
                     crypto.phone_hash(row.phone),
+                    row.house_type,
                     now,
                     now,
                 )
@@ -198,6 +200,7 @@ class HouseWriter:
                 "owner_name": row.owner_name,
                 "phone": _audit_value("phone", row.phone),
                 "permanent_residents": row.permanent or 0,
+                "house_type": row.house_type,
             }
             audits.append(self._audit("house.ledger_create", house_id, None, after))
         self.plan.created += len(rows)

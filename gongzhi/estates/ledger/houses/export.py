@@ -9,7 +9,7 @@ from django.db.models import Count
 
 from gongzhi.estates.models import Compound, House, Resident
 
-from .rows import STATUS_LABELS
+from .rows import STATUS_LABELS, TYPE_LABELS
 
 
 def house_rows(*, compound: Compound) -> Iterator[list[Any]]:
@@ -37,11 +37,24 @@ def house_rows(*, compound: Compound) -> Iterator[list[Any]]:
             "moved_in_on",
             "owner_name",
             "owner_phone",
+            "house_type",
         )
     )
-    for pk, phase, building, unit, room, floor, area, status, delivered, moved_in, owner, phone in houses.iterator(
-        chunk_size=2000
-    ):
+    for (
+        pk,
+        phase,
+        building,
+        unit,
+        room,
+        floor,
+        area,
+        status,
+        delivered,
+        moved_in,
+        owner,
+        phone,
+        house_type,
+    ) in houses.iterator(chunk_size=2000):
         yield [
             phase or "",
             building,
@@ -55,4 +68,5 @@ def house_rows(*, compound: Compound) -> Iterator[list[Any]]:
             owner,
             phone,
             residents.get(pk, 0),
+            TYPE_LABELS.get(house_type, house_type),
         ]

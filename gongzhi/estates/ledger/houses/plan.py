@@ -11,7 +11,7 @@ from gongzhi.estates.models import Compound
 
 from ..errors import RowError
 from ..spec import Plan
-from .rows import HEADER, STATUS_LABELS, HouseRow
+from .rows import HEADER, STATUS_LABELS, TYPE_LABELS, HouseRow
 from .state import Stored, StoredHouse, stored_load
 
 MAX_SAMPLES = 100
@@ -42,6 +42,8 @@ def house_changes(row: HouseRow, stored: StoredHouse, present: frozenset[str]) -
         changes["phone"] = (HIDDEN if stored.phone_hash else "", row.phone)
     if row.permanent is not None:
         compare("permanent_residents", stored.residents, row.permanent)
+    if "house_type" in present:
+        compare("house_type", stored.house_type, row.house_type)
     return changes
 
 
@@ -63,6 +65,8 @@ def display(key: str, value: Any) -> str:
         return ""
     if key == "status":
         return STATUS_LABELS.get(value, str(value))
+    if key == "house_type":
+        return TYPE_LABELS.get(value, str(value))
     if key == "phone":
         return value if value == HIDDEN else crypto.mask_phone(value)
     if hasattr(value, "isoformat"):

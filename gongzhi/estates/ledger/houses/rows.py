@@ -10,7 +10,7 @@ from typing import Any
 
 from django.utils.translation import gettext_noop
 
-from gongzhi.estates.models import OCCUPIED_STATUSES, HouseStatus
+from gongzhi.estates.models import OCCUPIED_STATUSES, HouseStatus, HouseType
 
 from ..errors import ErrorList
 from ..spec import Column, RowContext
@@ -29,6 +29,9 @@ STATUS_ALIASES: dict[str, str] = {
     **{value: value for value in HouseStatus.values},
 }
 STATUS_LABELS: dict[str, str] = {value: word for word, value in STATUS_WORDS.items()}
+TYPE_WORDS: dict[str, str] = {"住宅": HouseType.RESIDENTIAL, "别墅": HouseType.VILLA, "商业": HouseType.COMMERCIAL}
+TYPE_ALIASES: dict[str, str] = {**TYPE_WORDS, **{value: value for value in HouseType.values}}
+TYPE_LABELS: dict[str, str] = {value: word for word, value in TYPE_WORDS.items()}
 
 MAX_LENGTHS = {"phase": 40, "building": 40, "unit": 40, "room": 20, "owner_name": 50}
 MAX_AREA = Decimal("9999999.99")
@@ -74,6 +77,15 @@ COLUMNS: tuple[Column, ...] = (
         help=gettext_noop("Number of permanent residents, 0 or more; optional."),
         example=3,
     ),
+    # Added after LEDGERS.md's columns: a file without it leaves the stored types alone.
+    Column(
+        "house_type",
+        "房屋类型",
+        help=gettext_noop(
+            "One of 住宅, 别墅, 商业; optional, empty means 住宅. Without this column the stored types are kept."
+        ),
+        example="住宅",
+    ),
 )
 HEADER = {col.key: col.header for col in COLUMNS}
 
@@ -94,6 +106,7 @@ class HouseRow:
     owner_name: str
     phone: str
     permanent: int | None  # None: leave the residents as they are
+    house_type: str = HouseType.RESIDENTIAL  # written only when the file has the column (or for a new house)
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -177,6 +190,7 @@ def parse_house_row(number: int, values: dict[str, Any], errors: ErrorList, ctx:
     elif area is not None and area > MAX_AREA:
         r.error("area", gettext_noop("The area is too large."))
     status = _status(r)
+    house_type = _house_type(r)
     delivered = r.parsed("delivered_on", as_date)
     moved_in = r.parsed("moved_in_on", as_date)
     _check_dates(r, status, delivered, moved_in, ctx.today)
@@ -185,7 +199,7 @@ def parse_house_row(number: int, values: dict[str, Any], errors: ErrorList, ctx:
     permanent = r.parsed("permanent_residents", as_int)
     if permanent is not None and not 0 <= permanent <= MAX_RESIDENTS:
         r.error("permanent_residents", gettext_noop("Enter a number from 0 to %(limit)s."), limit=MAX_RESIDENTS)
-    if not r.ok or floor is None or area is None or status is None:
+    if not r.ok or floor is None or area is None or status is None or house_type is None:
         return None
     return HouseRow(
         row=number,
@@ -202,7 +216,18 @@ def parse_house_row(number: int, values: dict[str, Any], errors: ErrorList, ctx:
         owner_name=owner_name,
         phone=phone,
         permanent=permanent,
+        house_type=house_type,
     )
+
+
+def _house_type(r: _RowReader) -> str | None:
+    text = as_text(r.values.get("house_type"))
+    if not text:
+        return HouseType.RESIDENTIAL
+    house_type = TYPE_ALIASES.get(text) or TYPE_ALIASES.get(text.casefold())
+    if house_type is None:
+        r.error("house_type", gettext_noop("Write one of 住宅, 别墅, 商业 (or leave it empty for 住宅)."))
+    return house_type
 
 
 def _status(r: _RowReader) -> str | None:

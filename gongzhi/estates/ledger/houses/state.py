@@ -44,6 +44,7 @@ class StoredHouse:
     moved_in_on: datetime.date | None
     owner_name: str
     phone_hash: str
+    house_type: str
     residents: int = 0  # current permanent residents
     fixed: int = 0  # of those, the ones a ledger may not move out (named, with an account, or added by staff)
     last_event: datetime.date | None = None
@@ -78,11 +79,24 @@ def stored_load(compound: Compound) -> Stored:
         "moved_in_on",
         "owner_name",
         "owner_phone_hash",
+        "house_type",
     )
-    for pk, building, unit, room, phase, floor, area, status, delivered, moved_in, owner, phone_hash in rows.iterator(
-        chunk_size=5000
-    ):
-        house = StoredHouse(pk, phase or "", floor, area, status, delivered, moved_in, owner, phone_hash)
+    for (
+        pk,
+        building,
+        unit,
+        room,
+        phase,
+        floor,
+        area,
+        status,
+        delivered,
+        moved_in,
+        owner,
+        phone_hash,
+        house_type,
+    ) in rows.iterator(chunk_size=5000):
+        house = StoredHouse(pk, phase or "", floor, area, status, delivered, moved_in, owner, phone_hash, house_type)
         stored.houses[(building, unit, room)] = house
         by_id[pk] = house
     removable = Q(source="ledger", name="", user__isnull=True)
