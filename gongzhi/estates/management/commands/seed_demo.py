@@ -103,6 +103,14 @@ class Command(BaseCommand):
             convener=users["13800000001"],
             transport=orgs["transport"],
         )
+        from gongzhi.finance.demo import seed_fees
+
+        seed_fees(
+            compound=case,
+            keeper=users["13800000014"],
+            manager=users["13800000011"],
+            house=House.objects.filter(bindings__user=users["13800000101"], compound=case).first(),
+        )
         if created:
             audit_record(
                 actor=None,
