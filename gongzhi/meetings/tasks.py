@@ -13,7 +13,6 @@ double from running. Start the chain once with ``python manage.py meetings_sweep
 from __future__ import annotations
 
 import datetime
-import logging
 
 from django.db import transaction
 from django.db.models import F, Q
@@ -22,16 +21,13 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from gongzhi.core.audit import audit_record
-from gongzhi.voices.models import PeriodicJob
+from gongzhi.voices.periodic import periodic_run, periodic_schedule
 
 from .models import Meeting, MeetingStatus
 from .services._common import invitee_users, meeting_link, notify_later
 
-logger = logging.getLogger("gongzhi.meetings")
-
 JOB_NAME = "meetings.reminder_sweep"
 INTERVAL = datetime.timedelta(minutes=15)
-SLACK = datetime.timedelta(minutes=1)
 REMIND_BEFORE = datetime.timedelta(hours=24)
 CLOSE_REMINDER_AFTER = datetime.timedelta(hours=24)
 BATCH = 2000
@@ -125,38 +121,21 @@ def reminder_sweep(*, now: datetime.datetime | None = None) -> dict[str, int]:
     return counts
 
 
-def _claim(now: datetime.datetime) -> datetime.datetime | None:
-    """Take this period's run: None when another run already holds a later schedule (a double)."""
-    with transaction.atomic():
-        PeriodicJob.objects.get_or_create(name=JOB_NAME)
-        job = PeriodicJob.objects.select_for_update().get(name=JOB_NAME)
-        if job.next_run_at is not None and job.next_run_at > now + SLACK:
-            return None
-        job.last_run_at = now
-        job.next_run_at = now + INTERVAL
-        job.save(update_fields=["last_run_at", "next_run_at"])
-        return job.next_run_at
-
-
 def schedule(run_after: datetime.datetime) -> bool:
-    """Enqueue the next run; a back-end without deferred tasks (tests' immediate one) is skipped."""
-    if not meetings_reminder_sweep_task.get_backend().supports_defer:
-        logger.info("task back-end cannot defer; next meeting reminder sweep not scheduled")
-        return False
-    meetings_reminder_sweep_task.using(run_after=run_after).enqueue()
-    return True
+    """Enqueue the next run (``manage.py … --schedule`` starts the chain)."""
+    return periodic_schedule(meetings_reminder_sweep_task, run_after=run_after)
 
 
 def reminder_sweep_run(*, now: datetime.datetime | None = None, reschedule: bool = True) -> dict[str, int] | None:
     """The periodic job: claim the period, sweep, schedule the next run. None when this run is a double."""
-    now = now or timezone.now()
-    next_run = _claim(now)
-    if next_run is None:
-        return None
-    counts = reminder_sweep(now=now)
-    if reschedule:
-        schedule(next_run)
-    return counts
+    return periodic_run(
+        JOB_NAME,
+        task=meetings_reminder_sweep_task,
+        sweep=reminder_sweep,
+        interval=INTERVAL,
+        now=now,
+        reschedule=reschedule,
+    )
 
 
 @task()

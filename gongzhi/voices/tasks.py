@@ -13,7 +13,6 @@ that finds the next run already scheduled later than now does nothing. Start the
 from __future__ import annotations
 
 import datetime
-import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -25,16 +24,14 @@ from django_tasks import task
 
 from gongzhi.core.audit import audit_record
 
-from .models import Channel, PeriodicJob, Status, Voice
+from .models import Channel, Status, Voice
+from .periodic import periodic_run, periodic_schedule
 from .rules import ESCALATION_CHAIN, VOICE_TRIAGERS
 from .services import voice_close_expired
 from .services._common import compound_staff, event_add, lock, notify_later, organization_staff
 
-logger = logging.getLogger("gongzhi.voices")
-
 JOB_NAME = "voices.deadline_sweep"
 INTERVAL = datetime.timedelta(minutes=15)
-SLACK = datetime.timedelta(minutes=1)
 REMIND_BEFORE = datetime.timedelta(hours=4)
 ESCALATE_AGAIN_AFTER = datetime.timedelta(hours=24)
 BATCH = 2000
@@ -162,38 +159,21 @@ def deadline_sweep(*, now: datetime.datetime | None = None) -> dict[str, int]:
     return counts
 
 
-def _claim(now: datetime.datetime) -> datetime.datetime | None:
-    """Take this period's run: None when another run already holds a later schedule (a double)."""
-    with transaction.atomic():
-        PeriodicJob.objects.get_or_create(name=JOB_NAME)
-        job = PeriodicJob.objects.select_for_update().get(name=JOB_NAME)
-        if job.next_run_at is not None and job.next_run_at > now + SLACK:
-            return None
-        job.last_run_at = now
-        job.next_run_at = now + INTERVAL
-        job.save(update_fields=["last_run_at", "next_run_at"])
-        return job.next_run_at
-
-
 def schedule(run_after: datetime.datetime) -> bool:
-    """Enqueue the next run; a back-end without deferred tasks (tests' immediate one) is skipped."""
-    if not voices_deadline_sweep_task.get_backend().supports_defer:
-        logger.info("task back-end cannot defer; next deadline sweep not scheduled")
-        return False
-    voices_deadline_sweep_task.using(run_after=run_after).enqueue()
-    return True
+    """Enqueue the next run (``manage.py … --schedule`` starts the chain)."""
+    return periodic_schedule(voices_deadline_sweep_task, run_after=run_after)
 
 
 def deadline_sweep_run(*, now: datetime.datetime | None = None, reschedule: bool = True) -> dict[str, int] | None:
     """The periodic job: claim the period, sweep, schedule the next run. None when this run is a double."""
-    now = now or timezone.now()
-    next_run = _claim(now)
-    if next_run is None:
-        return None
-    counts = deadline_sweep(now=now)
-    if reschedule:
-        schedule(next_run)
-    return counts
+    return periodic_run(
+        JOB_NAME,
+        task=voices_deadline_sweep_task,
+        sweep=deadline_sweep,
+        interval=INTERVAL,
+        now=now,
+        reschedule=reschedule,
+    )
 
 
 @task()

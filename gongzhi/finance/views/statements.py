@@ -197,11 +197,14 @@ def _refused(request: HttpRequest, statement: Statement, exc: Conflict) -> HttpR
     return redirect(_detail_url(statement))
 
 
-def _keeper_statement(request: HttpRequest, pk: int) -> Statement:
-    statement = selectors.statement_get(user=request.user, pk=pk)
-    if not may_keep_fees(request.user, statement):
+def _require_keeper(user: Any, statement: Statement) -> Statement:
+    if not may_keep_fees(user, statement):
         raise NotAllowed(_("You may not publish this compound's accounts."))
     return statement
+
+
+def _keeper_statement(request: HttpRequest, pk: int) -> Statement:
+    return _require_keeper(request.user, selectors.statement_get(user=request.user, pk=pk))
 
 
 @login_required
@@ -240,8 +243,7 @@ def statement_line_new(request: HttpRequest, pk: int) -> HttpResponse:
 @posts_limited("statement_edit", per_minute=60)
 def statement_line_edit(request: HttpRequest, pk: int) -> HttpResponse:
     line, statement = _line(request.user, pk)
-    if not may_keep_fees(request.user, statement):
-        raise NotAllowed(_("You may not publish this compound's accounts."))
+    _require_keeper(request.user, statement)
     if statement.status != StatementStatus.DRAFT:
         messages.error(request, _("A published statement cannot be changed; publish a correction instead."))
         return redirect(_detail_url(statement))
