@@ -1,75 +1,27 @@
-"""Receipts (收据) as PDF: Chinese, drawn with fpdf2 in the system's Noto CJK font (Debian's fonts-noto-cjk).
+"""Receipts (收据) as PDF, drawn on gongzhi.core.pdf (fpdf2, Noto CJK).
 
-fpdf2 embeds only the glyphs used (a subset of the font), with a ToUnicode map, so a receipt is small, prints
-the same everywhere and its text can be searched and copied. A receipt is always in the site's language
-(``settings.LANGUAGE_CODE``, Chinese), whatever the language of the page it was downloaded from.
+A receipt is always in the site's language (``settings.LANGUAGE_CODE``, Chinese), whatever the language of the
+page it was downloaded from.
 """
 
 from __future__ import annotations
 
 import datetime
-import functools
-import logging
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from gongzhi.core.pdf import FONT, chinese_pdf
+
 from .models import Channel, Payment
 from .money import CENT, yuan_text
 
-# Where Debian's fonts-noto-cjk puts its fonts; ``settings.RECEIPT_FONT`` (a .ttc/.otf/.ttf path) comes first.
-FONT_CANDIDATES = (
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",
-    "/usr/share/fonts/truetype/noto/NotoSansCJK-Regular.ttc",
-)
-FONT = "cjk"
-# fontTools reports every step of subsetting a font at INFO: one receipt would write a page of log.
-logging.getLogger("fontTools").setLevel(logging.WARNING)
 PAGE_WIDTH, MARGIN, LABEL_WIDTH, ROW_HEIGHT = 210.0, 14.0, 42.0, 9.0
-
-
-@dataclass(frozen=True)
-class FontFile:
-    path: str
-    index: int  # the face inside a font collection (.ttc): the Simplified Chinese one
-
-
-def _simplified_chinese_face(path: str) -> int:
-    """The index of the "… SC" face (not the monospaced one) in a collection; 0 for a single font."""
-    if not path.lower().endswith(".ttc"):
-        return 0
-    from fontTools.ttLib import TTCollection
-
-    collection = TTCollection(path, lazy=True)
-    try:
-        for i, font in enumerate(collection.fonts):
-            name = str(font["name"].getDebugName(1) or "")
-            if name.endswith(" SC") and "Mono" not in name:
-                return i
-    finally:
-        collection.close()
-    return 0
-
-
-@functools.cache
-def receipt_font() -> FontFile:
-    """The face receipts are drawn in (one face: each embedded face costs about a second of parsing and
-    subsetting); ImproperlyConfigured when no CJK font is installed."""
-    configured = str(getattr(settings, "RECEIPT_FONT", "") or "")
-    for candidate in [configured, *FONT_CANDIDATES] if configured else FONT_CANDIDATES:
-        if Path(candidate).is_file():
-            return FontFile(candidate, _simplified_chinese_face(candidate))
-    raise ImproperlyConfigured(
-        "No Chinese font for receipts: install Debian's fonts-noto-cjk (scripts/system-deps.sh) or set RECEIPT_FONT."
-    )
 
 
 # --- Amounts in Chinese capital numerals (大写金额) ----------------------------------------------------------------
@@ -184,16 +136,11 @@ class _Receipt(FPDF):
 
 def receipt_pdf_bytes(data: ReceiptData) -> bytes:
     """One receipt on an A5 landscape page."""
-    font = receipt_font()
     with translation.override(settings.LANGUAGE_CODE):
-        pdf = _Receipt(orientation="L", unit="mm", format=(148, 210))  # A5
+        title = _("Property service fee receipt")
+        pdf = chinese_pdf(_Receipt(orientation="L", unit="mm", format=(148, 210)), title=f"{title} {data.receipt_no}")
         pdf.set_margins(MARGIN, MARGIN, MARGIN)
         pdf.set_auto_page_break(False)
-        pdf.add_font(FONT, fname=font.path, collection_font_number=font.index)
-        title = _("Property service fee receipt")
-        pdf.set_title(f"{title} {data.receipt_no}")
-        pdf.set_creator(str(_("Gongzhi")))
-        pdf.set_lang("zh-CN")
         pdf.add_page()
         pdf.set_font(FONT, size=18)
         pdf.cell(0, 11, title, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)

@@ -1,0 +1,11 @@
+"""Which activities links the navigation shows (filled in by the app's pages)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+
+def activities_nav(request: HttpRequest) -> dict[str, Any]:
+    return {"activities_nav": {}}
