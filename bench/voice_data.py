@@ -12,10 +12,12 @@ Writes into a migrated, empty, throw-away PostgreSQL database (``bench.voice_pag
 - ``--residents`` residents a compound (users with an approved binding to a house of it) and staff: a
   secretary and a community staff member per community, a property manager and a customer-service agent per
   company, a liaison per department, an officer per police station, a supervisor per sub-district;
-- ``--voices`` voices over the last three years, denser towards now (the platform being taken up), spread
-  over the compounds unevenly (×0.5-1.5), ids in time order. Kind: repair 35%, complaint 22%, request 12%,
-  suggestion 12%, enquiry 12%, praise 7%. Channel: app 85% (author a resident of the compound), API 5%,
-  Open311 5% and ledger 5% (no author; a contact name). Status by age: most voices of the last two days
+- ``--voices`` voices, ids in time order, in two parts (see "The probe" below): ``--probe`` voices (250) of
+  the probe compound over the last 60 days, the same in every dataset; and the background, all the others,
+  over the last three years, denser towards now (the platform being taken up), spread over the compounds
+  unevenly (×0.5-1.5). Kind: repair 35%, complaint 22%, request 12%, suggestion 12%, enquiry 12%, praise 7%.
+  Channel: app 85% (author a resident of the compound), API 5%, Open311 5% and ledger 5% (no author; a
+  contact name). Status by age: most voices of the last two days
   still submitted or being handled; after two months almost all closed (or rejected 6%, merged 4%,
   withdrawn 3.5%), a few stragglers still open, as in any real queue. 45% are public; open public voices
   carry a few "me too". Accepted, resolved and closed times, deadlines (the seeded policy hours) and the
@@ -24,9 +26,32 @@ Writes into a migrated, empty, throw-away PostgreSQL database (``bench.voice_pag
   every voice has its timeline events (submit, accept, dispatch, resolve, close …) and resolved ones their
   public reply row.
 
+The probe. A page benchmark compares the same page with 10,000 and with 1,000,000 voices; if the scope of the
+measured user simply held 100 times more voices, the page would show more (a queue of 5 voices becomes a full
+page of 30, Open311's 90-day feed goes from 1 request to 190), and the ratio would measure the size of the
+answer rather than what the size of the table does to the same page. So the datasets are built around a probe:
+
+- the probe compound is the first one (v001); its voices of the last ``PROBE_DAYS`` (60) days are drawn by a
+  generator of their own (seed, ages, kinds, texts, statuses, authors, deadlines, replies), so they are the
+  same in every dataset, at the same times relative to the generation (checked by a fingerprint in
+  ``bench_dataset``): 250 voices of which about 55 still open (two queue pages) and about 100 public (more than
+  a wall page; all of them in Open311's default 90-day window);
+- the rest of the probe's sub-district (v001-v050: the scopes of the probe users, community staff 5
+  compounds, property manager 10, sub-district supervisor 50) gets only background voices older than
+  ``PROBE_QUIET_DAYS`` (180) days, all settled (closed, resolved, rejected, merged, withdrawn: none open), so
+  that the queues, the first page of the wall and the 90-day feed show exactly the probe in both datasets while
+  the scopes' history, and the table, grow a hundredfold;
+- the background voices younger than 180 days go to the other 150 compounds, so the table as a whole keeps
+  its recent activity and its open voices (stragglers included).
+
+The natural scope is the first compound of the second sub-district (v051) with its community, company and
+sub-district: nothing special there, so its pages grow with the dataset (as the first benchmark measured).
+Its recent activity is a third denser than an even spread would give (the probe's sub-district has none).
+
 Not generated (the pages measured never read them): audit events, ratings, "me too" rows, photos.
 At the end: ``VACUUM ANALYZE`` (as autovacuum would have done on a live database), and a one-row table
-``bench_dataset`` describing what was generated (the users the page benchmark logs in as).
+``bench_dataset`` describing what was generated (the users the page benchmark logs in as, per scope, and the
+probe's figures and fingerprint).
 """
 
 from __future__ import annotations
@@ -147,6 +172,15 @@ TEXTS: dict[str, list[str]] = {
     "公共交通": ["公交站台太远，希望增设站点", "早高峰班车太挤"],
     "其他": ["希望组织一次业主大会", "建议增加快递柜", "想咨询一下居住证办理"],
 }
+OPEN = frozenset({"submitted", "accepted", "dispatched", "reopened"})
+# The probe (see the module's docstring): the first compound's voices of the last PROBE_DAYS days, the same in
+# every dataset; the rest of its sub-district only has settled voices older than PROBE_QUIET_DAYS days.
+PROBE, NATURAL = "probe", "natural"
+PROBE_VOICES = 250
+PROBE_DAYS = 60
+PROBE_QUIET_DAYS = 180
+# The natural scope: the first compound of the second sub-district, whose voices are drawn like any other's.
+NATURAL_COMPOUND = COMPOUNDS_PER_COMMUNITY * COMMUNITIES_PER_SUB_DISTRICT
 PRAISE_TEXTS = ["感谢物业师傅半夜上门修好了水管", "保安大哥帮我找回了丢失的钱包", "网格员耐心帮老人办事，点赞"]
 REPLIES = [
     "已安排维修人员处理，现已修复。",
@@ -180,7 +214,7 @@ class Estate:
     houses: dict[int, list[tuple[int, int]]]  # compound id → [(house id, building id)]
     residents: dict[int, list[tuple[int, int]]]  # compound id → [(user id, house index)]
     staff_of_org: dict[int, int]  # organization id → a staff user (author of replies)
-    users: dict[str, int] = field(default_factory=dict)  # the users the page benchmark logs in as
+    users: dict[str, dict[str, Any]] = field(default_factory=dict)  # scope → the users the benchmark logs in as
 
 
 def _now() -> datetime.datetime:
@@ -408,7 +442,6 @@ def build_estate(*, compounds: int, residents_per_compound: int, seed: int = SEE
     for uid, (c, k) in zip(resident_ids, placement, strict=True):
         residents.setdefault(c.pk, []).append((uid, k))
 
-    first = created[0]
     estate = Estate(
         compounds=[(c.pk, c.community_id, c.code, c.property_company_id) for c in created],
         community_org=community_org,
@@ -418,56 +451,71 @@ def build_estate(*, compounds: int, residents_per_compound: int, seed: int = SEE
         residents=residents,
         staff_of_org=staff_of_org,
     )
-    estate.users = {
-        "community_staff": by_label[f"community_staff:{first.community_id}"],
-        "property_manager": by_label[f"property_manager:{first.property_company_id}"],
-        "resident": residents[first.pk][0][0],
-        "sub_district_supervisor": by_label[f"supervisor:{first.community.parent_id}"],
-    }
+    # The users the page benchmark logs in as: those of the probe compound (the first) and, when there are
+    # enough compounds, those of the natural compound (the first of the second sub-district).
+    for scope, index in ((PROBE, 0), (NATURAL, NATURAL_COMPOUND)):
+        if index >= len(created):
+            continue
+        c = created[index]
+        estate.users[scope] = {
+            "compound": c.code,
+            "community_staff": by_label[f"community_staff:{c.community_id}"],
+            "property_manager": by_label[f"property_manager:{c.property_company_id}"],
+            "resident": residents[c.pk][0][0],
+            "sub_district_supervisor": by_label[f"supervisor:{c.community.parent_id}"],
+        }
     return estate
 
 
-def _timestamps(voices: int, rng: random.Random, now: datetime.datetime) -> list[float]:
-    """Ages in seconds of ``voices`` voices over DAYS, denser towards now (density falls linearly with age),
-    oldest first."""
-    span = DAYS * 86400
-    ages = [span * (1 - math.sqrt(rng.random())) + 60 for _ in range(voices)]
+def _ages(count: int, rng: random.Random, *, days: float, young: float = 0.0) -> list[float]:
+    """Ages in seconds of ``count`` voices between ``young`` and ``days`` days old, denser towards now (the
+    density falls linearly with age), oldest first."""
+    span = (days - young) * 86400
+    ages = [young * 86400 + span * (1 - math.sqrt(rng.random())) + 60 for _ in range(count)]
     ages.sort(reverse=True)
     return ages
 
 
-def voice_rows(estate: Estate, voices: int, seed: int = SEED) -> Iterator[list[dict[str, Any]]]:
-    """The voices in chunks, oldest first, each a dict of its fields and its history (events, assignments)."""
-    from gongzhi.voices.models import Category
+def probe_area(estate: Estate) -> frozenset[int]:
+    """The compounds of the probe's sub-district (the first one): every scope the probe pages are measured in."""
+    per_sub_district = COMPOUNDS_PER_COMMUNITY * COMMUNITIES_PER_SUB_DISTRICT
+    return frozenset(c[0] for i, c in enumerate(estate.compounds) if i < per_sub_district)
 
-    rng = random.Random(seed + 1)
-    now = _now()
-    categories = {c.name: c.pk for c in Category.objects.all()}
-    texts = [(categories[name], t) for name, items in TEXTS.items() if name in categories for t in items]
-    other = categories.get("其他", next(iter(categories.values())))
-    kinds, channels, leads = _weighted(KINDS), _weighted(CHANNELS), _weighted(LEAD_KINDS)
-    by_age = [(limit, _weighted(table)) for limit, table in STATUS_BY_AGE]
-    weights = [rng.uniform(0.5, 1.5) for _ in estate.compounds]
-    cumulative = []
-    total = 0.0
-    for w in weights:
-        total += w
-        cumulative.append(total)
-    hour = 3600.0
-    chunk: list[dict[str, Any]] = []
-    for seq, age in enumerate(_timestamps(voices, rng, now)):
-        compound_id, community_id, code, company_id = estate.compounds[
-            bisect.bisect_right(cumulative, rng.random() * total)
+
+class _Voices:
+    """Draws voices: each with its own random generator, so that the probe's voices come out the same whatever
+    the background around them."""
+
+    def __init__(self, estate: Estate, now: datetime.datetime) -> None:
+        from gongzhi.voices.models import Category
+
+        self.estate = estate
+        self.now = now
+        categories = {c.name: c.pk for c in Category.objects.all()}
+        self.texts = [(categories[name], t) for name, items in TEXTS.items() if name in categories for t in items]
+        self.other = categories.get("其他", next(iter(categories.values())))
+        self.kinds, self.channels, self.leads = _weighted(KINDS), _weighted(CHANNELS), _weighted(LEAD_KINDS)
+        self.by_age = [(limit, _weighted(table)) for limit, table in STATUS_BY_AGE]
+        # Old voices in the probe's area are settled: the same tables without the open statuses.
+        self.settled = [
+            (limit, _weighted([(st, w) for st, w in table if st not in OPEN])) for limit, table in STATUS_BY_AGE
         ]
+
+    def make(
+        self, rng: random.Random, *, compound: Any, age: float, label: str, settled: bool = False
+    ) -> dict[str, Any]:
+        estate, now, hour = self.estate, self.now, 3600.0
+        compound_id, community_id, code, company_id = compound
         submitted = now - datetime.timedelta(seconds=age)
-        kind = _pick(rng, kinds)
-        channel = _pick(rng, channels)
+        kind = _pick(rng, self.kinds)
+        channel = _pick(rng, self.channels)
         days = age / 86400
-        status = _pick(rng, next(table for limit, table in by_age if days < limit))
+        tables = self.settled if settled else self.by_age
+        status = _pick(rng, next(table for limit, table in tables if days < limit))
         if kind == "praise":
-            category, text = other, rng.choice(PRAISE_TEXTS)
+            category, text = self.other, rng.choice(PRAISE_TEXTS)
         else:
-            category, text = rng.choice(texts)
+            category, text = rng.choice(self.texts)
         house_no = rng.randrange(len(estate.houses[compound_id]))
         _house, building_id = estate.houses[compound_id][house_no]
         tail = rng.choice(["", "麻烦尽快处理。", "多次反映了。", "谢谢！"])
@@ -484,7 +532,7 @@ def voice_rows(estate: Estate, voices: int, seed: int = SEED) -> Iterator[list[d
             elif where < 0.75:
                 location, building = "building", building_id
         else:
-            contact = f"来电{seq % 1000}"
+            contact = f"来电{label[-3:]}"
         response_h, resolution_h = POLICY_HOURS[kind]
 
         def after(start: datetime.datetime, low: float, high: float) -> datetime.datetime:
@@ -498,7 +546,7 @@ def voice_rows(estate: Estate, voices: int, seed: int = SEED) -> Iterator[list[d
             accepted = after(submitted, 0.2, response_h * 1.1)
             verbs.append(("accept", "accepted", accepted, True))
         if status in ("dispatched", "resolved", "closed", "reopened") or (status == "accepted" and kind == "praise"):
-            lead_kind = "property" if kind == "praise" else _pick(rng, leads)
+            lead_kind = "property" if kind == "praise" else _pick(rng, self.leads)
             lead = {
                 "property": company_id,
                 "community": estate.community_org[community_id],
@@ -519,43 +567,110 @@ def voice_rows(estate: Estate, voices: int, seed: int = SEED) -> Iterator[list[d
             verbs.append((verb, status, after(submitted, 0.5, 30), True))
         is_public = rng.random() < 0.45
         me_too = rng.choice((0, 0, 0, 1, 1, 2, 3, 5, 8)) if is_public and status not in ("rejected", "merged") else 0
-        chunk.append(
-            {
-                "community": community_id,
-                "compound": compound_id,
-                "code": code,
-                "author": author,
-                "channel": channel,
-                "kind": kind,
-                "category": category,
-                "text": text,
-                "location_kind": location,
-                "house": house,
-                "building": building,
-                "is_public": is_public,
-                "status": status,
-                "lead": lead,
-                "joint": lead is not None and rng.random() < 0.05,
-                "suggested": company_id,
-                "submitted_at": submitted,
-                "accepted_at": accepted,
-                "resolved_at": resolved,
-                "closed_at": closed,
-                "response_due_at": submitted + datetime.timedelta(hours=response_h),
-                "resolution_due_at": submitted + datetime.timedelta(hours=resolution_h) if resolution_h else None,
-                "me_too_count": me_too,
-                "reply": rng.choice(REPLIES) if resolved is not None else "",
-                "ledger_key": f"B{seq}" if channel == "ledger" else "",
-                "external_ref": f"GD{seq:08d}" if channel == "ledger" else "",
-                "contact_name": contact,
-                "verbs": verbs,
-            }
-        )
+        joint = lead is not None and rng.random() < 0.05
+        return {
+            "community": community_id,
+            "compound": compound_id,
+            "code": code,
+            "author": author,
+            "channel": channel,
+            "kind": kind,
+            "category": category,
+            "text": text,
+            "location_kind": location,
+            "house": house,
+            "building": building,
+            "is_public": is_public,
+            "status": status,
+            "lead": lead,
+            "joint": rng.choice(estate.departments) if joint else None,
+            "suggested": company_id,
+            "submitted_at": submitted,
+            "accepted_at": accepted,
+            "resolved_at": resolved,
+            "closed_at": closed,
+            "response_due_at": submitted + datetime.timedelta(hours=response_h),
+            "resolution_due_at": submitted + datetime.timedelta(hours=resolution_h) if resolution_h else None,
+            "me_too_count": me_too,
+            "reply": rng.choice(REPLIES) if resolved is not None else "",
+            "ledger_key": label if channel == "ledger" else "",
+            "external_ref": f"GD-{label}" if channel == "ledger" else "",
+            "contact_name": contact,
+            "verbs": verbs,
+        }
+
+
+def probe_fingerprint(voices: Sequence[dict[str, Any]], now: datetime.datetime) -> str:
+    """A digest of the probe's voices with their times relative to ``now``: equal in two datasets when the
+    probe compound's recent voices are the same in both."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for v in voices:
+        row = [
+            v[k] for k in ("kind", "category", "text", "status", "is_public", "me_too_count", "author", "lead", "reply")
+        ]
+        row += [round((now - at).total_seconds()) for _verb, _s, at, _p in v["verbs"]]
+        digest.update(json.dumps(row, ensure_ascii=False, default=str).encode())
+    return digest.hexdigest()[:16]
+
+
+def voice_rows(
+    estate: Estate, voices: int, seed: int = SEED, *, probe: int = PROBE_VOICES, summary: dict[str, Any] | None = None
+) -> Iterator[list[dict[str, Any]]]:
+    """The voices in chunks, oldest first, each a dict of its fields and its history (events, assignments).
+
+    ``probe`` of them are the probe: the first compound's voices of the last ``PROBE_DAYS`` days, drawn by their
+    own generator, so the same whatever ``voices`` is. The others (the background) are spread over the
+    compounds and three years; in the probe's sub-district the background is older than ``PROBE_QUIET_DAYS``
+    days and settled (no open voice), so that the probe is all the recent activity the probe pages see.
+    ``summary`` receives the probe's figures and fingerprint.
+    """
+    now = _now()
+    draw = _Voices(estate, now)
+    rng = random.Random(seed + 1)
+    probe_rng = random.Random(seed + 7)
+    probe = min(probe, voices) if estate.users.get(PROBE) else 0
+    area = probe_area(estate) if probe else frozenset()
+    weights = [rng.uniform(0.5, 1.5) for _ in estate.compounds]
+    everywhere = _weighted([(str(i), w) for i, w in enumerate(weights)])
+    outside = [(str(i), w) for i, (c, w) in enumerate(zip(estate.compounds, weights, strict=True)) if c[0] not in area]
+    elsewhere = _weighted(outside) if outside else everywhere
+    quiet = PROBE_QUIET_DAYS * 86400
+    background = _ages(voices - probe, rng, days=DAYS)
+    probe_ages = _ages(probe, probe_rng, days=PROBE_DAYS)
+    # Merge oldest first (ids in time order): (age, is_probe).
+    merged = sorted([(a, False) for a in background] + [(a, True) for a in probe_ages], key=lambda x: -x[0])
+    first = estate.compounds[0]
+    probe_voices: list[dict[str, Any]] = []
+    chunk: list[dict[str, Any]] = []
+    n_probe = 0
+    for seq, (age, is_probe) in enumerate(merged):
+        if is_probe:
+            n_probe += 1
+            v = draw.make(probe_rng, compound=first, age=age, label=f"P{n_probe:05d}")
+            probe_voices.append(v)
+        else:
+            table = elsewhere if age < quiet and area else everywhere
+            compound = estate.compounds[int(_pick(rng, table))]
+            v = draw.make(rng, compound=compound, age=age, label=f"B{seq:07d}", settled=compound[0] in area)
+        chunk.append(v)
         if len(chunk) == CHUNK:
             yield chunk
             chunk = []
     if chunk:
         yield chunk
+    if summary is not None and probe_voices:
+        shown = [v for v in probe_voices if v["is_public"] and v["status"] not in ("rejected", "merged", "withdrawn")]
+        summary.update(
+            voices=len(probe_voices),
+            days=PROBE_DAYS,
+            quiet_days=PROBE_QUIET_DAYS,
+            open=sum(v["status"] in OPEN for v in probe_voices),
+            public_shown=len(shown),
+            area_compounds=len(area),
+            fingerprint=probe_fingerprint(probe_voices, now),
+        )
 
 
 VOICE_FIELDS = [
@@ -597,7 +712,9 @@ VOICE_FIELDS = [
 ]
 
 
-def build_voices(estate: Estate, voices: int, seed: int = SEED) -> dict[str, int]:
+def build_voices(
+    estate: Estate, voices: int, seed: int = SEED, *, probe: int = PROBE_VOICES, summary: dict[str, Any] | None = None
+) -> dict[str, int]:
     """Insert the voices with their events, assignments and replies (COPY, in chunks); returns row counts."""
     from django.db import transaction
 
@@ -616,8 +733,7 @@ def build_voices(estate: Estate, voices: int, seed: int = SEED) -> dict[str, int
     )
     counts = {"voices": 0, "events": 0, "assignments": 0, "replies": 0}
     last_of_compound: dict[int, int] = {}
-    rng = random.Random(seed + 2)
-    for chunk in voice_rows(estate, voices, seed):
+    for chunk in voice_rows(estate, voices, seed, probe=probe, summary=summary):
         with transaction.atomic():
             rows = []
             for v in chunk:
@@ -674,10 +790,9 @@ def build_voices(estate: Estate, voices: int, seed: int = SEED) -> dict[str, int
                 if lead is not None:
                     assigned = next(at for verb, _s, at, _p in v["verbs"] if verb == "dispatch")
                     assignments.append((community, vid, lead, True, True, assigned))
-                    if v["joint"]:
-                        other = rng.choice(estate.departments)
-                        if other != lead:
-                            assignments.append((community, vid, other, False, True, assigned))
+                    other = v["joint"]
+                    if other is not None and other != lead:
+                        assignments.append((community, vid, other, False, True, assigned))
                 if v["resolved_at"] is not None and staff is not None:
                     replies.append((community, vid, staff, lead, False, v["reply"], v["resolved_at"]))
             event_in.insert(events)
@@ -690,25 +805,25 @@ def build_voices(estate: Estate, voices: int, seed: int = SEED) -> dict[str, int
     return counts
 
 
-def generate(*, voices: int, compounds: int, residents: int) -> dict[str, Any]:
+def generate(*, voices: int, compounds: int, residents: int, probe: int = PROBE_VOICES) -> dict[str, Any]:
     from django.db import connection, transaction
 
     t0 = time.perf_counter()
     with transaction.atomic():
         estate = build_estate(compounds=compounds, residents_per_compound=residents)
     t1 = time.perf_counter()
-    counts = build_voices(estate, voices)
+    summary: dict[str, Any] = {}
+    counts = build_voices(estate, voices, probe=probe, summary=summary)
     t2 = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
         t3 = time.perf_counter()
-        first = estate.compounds[0]
         described = {
             "voices": voices,
             "compounds": compounds,
             "residents_per_compound": residents,
             "users": estate.users,
-            "compound": first[2],
+            "probe": summary,
             "counts": counts,
             "seconds": {"estate": t1 - t0, "voices": t2 - t1, "vacuum_analyze": t3 - t2},
         }
@@ -736,6 +851,7 @@ def main() -> None:
     parser.add_argument("--voices", type=int, default=1_000_000)
     parser.add_argument("--compounds", type=int, default=200)
     parser.add_argument("--residents", type=int, default=60, help="residents per compound")
+    parser.add_argument("--probe", type=int, default=PROBE_VOICES, help="voices of the probe compound")
     args = parser.parse_args()
     import django
 
@@ -744,7 +860,9 @@ def main() -> None:
 
     if connection.vendor != "postgresql":
         raise SystemExit("the voice data generator writes with COPY: give a PostgreSQL DATABASE_URL")
-    print(json.dumps(generate(voices=args.voices, compounds=args.compounds, residents=args.residents)))
+    print(
+        json.dumps(generate(voices=args.voices, compounds=args.compounds, residents=args.residents, probe=args.probe))
+    )
 
 
 if __name__ == "__main__":

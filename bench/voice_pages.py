@@ -9,13 +9,18 @@ the same number of SQL queries (``gongzhi/voices/tests/test_query_counts.py`` as
 
 1. On the PostgreSQL server of ``--database-url`` (throw-away: e.g. ``scripts/pg.sh start``), makes a
    migrated template database, then one database per size (``bench_voices_10000``, ``bench_voices_1000000``)
-   filled by ``bench.voice_data`` (same estate, same seed; only the number of voices differs). ``--reuse``
-   keeps databases a previous ``--keep`` run left; without ``--keep`` they are dropped at the end.
+   filled by ``bench.voice_data``: same estate, same seed and the same probe (the first compound's recent
+   voices, identical in both; see that module), only the background differs. ``--reuse`` keeps databases a
+   previous ``--keep`` run left (migrating them and running ``ANALYZE``); without ``--keep`` they are dropped.
 2. Measures, in a fresh process per dataset and round (the datasets alternate, so that load from elsewhere
-   hits both alike), each page in ``PAGES`` through Django's test client with ``config.settings.bench``
-   (DEBUG off): the whole request (session, authentication, scope, queries, template), ``--warmup``
-   requests first, then ``--requests`` timed ones, and the SQL queries of one request.
-3. Prints p50 / p95 / max per page and dataset, the ratio of the p95s, the queries and the rows shown.
+   hits both alike), each page in ``PAGES`` for the probe's users and for the natural scope's, through Django's
+   test client with ``config.settings.bench`` (DEBUG off): the whole request (session, authentication, scope,
+   queries, template), ``--warmup`` requests first, then ``--requests`` timed ones; per request its wall time,
+   the process's CPU time and the time in database calls; the PostgreSQL backend's CPU time (from /proc); the
+   SQL queries of one request, and the voices the page shows.
+3. Prints p50 / p95 / max, CPU, PostgreSQL CPU, SQL time, queries and rows per page and dataset, whether the
+   page shows the same texts in both, and the ratio of the p95s (and of the CPU). The verdict is the probe's:
+   its pages show the same voices in both datasets, so the ratio is what the table's size does to the page.
    ``--explain`` adds ``EXPLAIN (ANALYZE, BUFFERS)`` of each page's slowest queries on the large dataset.
 
 Server time here is Django's time for the request in-process, without HTTP and gunicorn (the same for both
@@ -52,8 +57,8 @@ TEMPLATE_DB = "bench_voices_template"
 @dataclass(frozen=True)
 class Page:
     label: str
-    user: str | None  # a key of the dataset's ``users`` (None: anonymous)
-    url: str  # ``{compound}`` is the first compound's code
+    user: str | None  # a key of the scope's users in the dataset (None: anonymous)
+    url: str  # ``{compound}`` is the scope's compound code
     target: bool  # one of the issue's pages (the others are shown for information)
 
 
@@ -65,16 +70,35 @@ PAGES = [
     Page("Open311 GET requests.json", None, "/open311/v2/requests.json?jurisdiction_id={compound}", True),
     Page("API GET /api/voices/ · community staff", "community_staff", "/api/voices/", False),
 ]
+# The probe scope decides the verdict; the natural scope is reported beside it (see bench/voice_data.py).
+SCOPES = ("probe", "natural")
 _DETAIL_LINK = re.compile(rb'href="/voices/\d+/"')
+_HTML_TEXT = re.compile(rb'class="voice-text">([^<]*)<')
 
 
-def _rows_shown(response: Any) -> int:
+def _shown(response: Any) -> tuple[int, str]:
+    """The number of voices the page shows, and a digest of their texts in order (the same page in both
+    datasets shows the same texts; ids and deadline countdowns differ)."""
+    import hashlib
+
     if response["Content-Type"].startswith("application/json"):
         data = json.loads(response.content)
-        return len(data["items"] if isinstance(data, dict) and "items" in data else data)
-    if "xml" in response["Content-Type"]:
-        return response.content.count(b"<request>")
-    return len(_DETAIL_LINK.findall(response.content))
+        items = data["items"] if isinstance(data, dict) and "items" in data else data
+        texts = [str(i.get("text", i.get("description", ""))).encode() for i in items]
+    else:
+        texts = _HTML_TEXT.findall(response.content)
+        if not texts:
+            texts = [b""] * len(_DETAIL_LINK.findall(response.content))
+    return len(texts), hashlib.sha256(b"\x00".join(texts)).hexdigest()[:8]
+
+
+def _cpu_ticks(pid: int) -> int:
+    """utime + stime of a process (clock ticks), from /proc: PostgreSQL's backend for this connection."""
+    from pathlib import Path
+
+    text = Path(f"/proc/{pid}/stat").read_text()
+    fields = text[text.rindex(")") + 2 :].split()
+    return int(fields[11]) + int(fields[12])
 
 
 def child_measure(requests: int, warmup: int, explain: bool) -> dict[str, Any]:
@@ -95,45 +119,77 @@ def child_measure(requests: int, warmup: int, explain: bool) -> dict[str, Any]:
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         version = cursor.fetchone()[0]
-    results: dict[str, Any] = {"voices": dataset["voices"], "postgresql": version, "pages": {}}
-    for page in PAGES:
-        url = page.url.format(compound=dataset["compound"])
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = int(cursor.fetchone()[0])
+    tick = os.sysconf("SC_CLK_TCK")
+    sql_seconds = [0.0]
+
+    def timed(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        t0 = time.perf_counter()
         try:
-            resolve(url.split("?")[0])
-        except Resolver404:
-            results["pages"][page.label] = {"missing": url}
+            return execute(sql, params, many, context)
+        finally:
+            sql_seconds[0] += time.perf_counter() - t0
+
+    results: dict[str, Any] = {
+        "voices": dataset["voices"],
+        "postgresql": version,
+        "probe": dataset.get("probe", {}),
+        "pages": {},
+    }
+    for scope in SCOPES:
+        users = dataset["users"].get(scope)
+        if not users:
             continue
-        client = Client(raise_request_exception=False)
-        if page.user is not None:
-            client.force_login(
-                User.objects.get(pk=dataset["users"][page.user]), backend="gongzhi.accounts.backends.PhoneBackend"
-            )
-        response = client.get(url)
-        if response.status_code != 200:  # reported, not measured
-            results["pages"][page.label] = {"failed": f"{url} answers {response.status_code}"}
-            continue
-        for _ in range(warmup):
+        for page in PAGES:
+            key = f"{scope}: {page.label}"
+            url = page.url.format(compound=users["compound"])
+            try:
+                resolve(url.split("?")[0])
+            except Resolver404:
+                results["pages"][key] = {"missing": url}
+                continue
+            client = Client(raise_request_exception=False)
+            if page.user is not None:
+                client.force_login(
+                    User.objects.get(pk=users[page.user]), backend="gongzhi.accounts.backends.PhoneBackend"
+                )
             response = client.get(url)
-            assert response.status_code == 200, (url, response.status_code, response.content[:500])
-        with CaptureQueriesContext(connection) as ctx:
-            response = client.get(url)
-        captured = list(ctx.captured_queries)  # now: the next request empties the connection's query log
-        times = []
-        for _ in range(requests):
-            t0 = time.perf_counter()
-            response = client.get(url)
-            times.append((time.perf_counter() - t0) * 1000)
-            assert response.status_code == 200, (url, response.status_code)
-        result: dict[str, Any] = {
-            "url": url,
-            "times": times,
-            "queries": len(captured),
-            "db_ms": sum(float(q["time"]) for q in captured) * 1000,
-            "rows": _rows_shown(response),
-        }
-        if explain:
-            result["explain"] = _explain(connection, captured)
-        results["pages"][page.label] = result
+            if response.status_code != 200:  # reported, not measured
+                results["pages"][key] = {"failed": f"{url} answers {response.status_code}"}
+                continue
+            for _ in range(warmup):
+                response = client.get(url)
+                assert response.status_code == 200, (url, response.status_code, response.content[:500])
+            with CaptureQueriesContext(connection) as ctx:
+                response = client.get(url)
+            captured = list(ctx.captured_queries)  # now: the next request empties the connection's query log
+            times, cpu, sql = [], [], []
+            db_before = _cpu_ticks(backend)
+            with connection.execute_wrapper(timed):
+                for _ in range(requests):
+                    sql_seconds[0] = 0.0
+                    t0, c0 = time.perf_counter(), time.process_time()
+                    response = client.get(url)
+                    cpu.append((time.process_time() - c0) * 1000)
+                    times.append((time.perf_counter() - t0) * 1000)
+                    sql.append(sql_seconds[0] * 1000)
+                    assert response.status_code == 200, (url, response.status_code)
+            db_cpu = (_cpu_ticks(backend) - db_before) / tick / requests * 1000
+            rows, digest = _shown(response)
+            result: dict[str, Any] = {
+                "url": url,
+                "times": times,
+                "cpu": cpu,
+                "sql": sql,
+                "db_cpu": [db_cpu],
+                "queries": len(captured),
+                "rows": rows,
+                "digest": digest,
+            }
+            if explain:
+                result["explain"] = _explain(connection, captured)
+            results["pages"][key] = result
     return results
 
 
@@ -160,22 +216,26 @@ def _prepare(server: str, size: int, args: argparse.Namespace) -> dict[str, Any]
     url = with_database(server, name)
     if args.reuse and database_exists(server, name):
         found = described(url)
-        if found and found["voices"] == size and found["compounds"] == args.compounds:
+        if found and found["voices"] == size and found["compounds"] == args.compounds and "probe" in found:
+            # Migrations added since (indexes) are applied, and the statistics refreshed, as a deployment would.
+            run_child("django", ["migrate", "--skip-checks", "-v0"], child_env(url), json_line=False)
+            admin_execute(url, "ANALYZE")
             print(f"reusing {name}: {found['counts']}, {found.get('database_size')}", flush=True)
             return {"url": url, "name": name, **found}
     if not database_exists(server, TEMPLATE_DB):
         admin_execute(server, f'CREATE DATABASE "{TEMPLATE_DB}"')
-        run_child(
-            "django",
-            ["migrate", "--skip-checks", "-v0"],
-            child_env(with_database(server, TEMPLATE_DB)),
-            json_line=False,
-        )
+    # A template a previous --keep run left gets the migrations added since.
+    run_child(
+        "django", ["migrate", "--skip-checks", "-v0"], child_env(with_database(server, TEMPLATE_DB)), json_line=False
+    )
     admin_execute(server, f'DROP DATABASE IF EXISTS "{name}"', f'CREATE DATABASE "{name}" TEMPLATE "{TEMPLATE_DB}"')
     t0 = time.perf_counter()
     generated = run_child(
         "bench.voice_data",
-        ["--voices", str(size), "--compounds", str(args.compounds), "--residents", str(args.residents)],
+        [
+            *("--voices", str(size), "--compounds", str(args.compounds)),
+            *("--residents", str(args.residents), "--probe", str(args.probe)),
+        ],
         child_env(url),
     )
     seconds = time.perf_counter() - t0
@@ -197,6 +257,7 @@ def main() -> int:
     parser.add_argument("--large", type=int, default=1_000_000)
     parser.add_argument("--compounds", type=int, default=200)
     parser.add_argument("--residents", type=int, default=60, help="residents per compound")
+    parser.add_argument("--probe", type=int, default=250, help="voices of the probe compound (bench/voice_data.py)")
     parser.add_argument("--requests", type=int, default=250, help="timed requests per page, dataset and round")
     parser.add_argument("--warmup", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=2)
@@ -217,6 +278,7 @@ def main() -> int:
     merged: dict[int, dict[str, Any]] = {size: {} for size in sizes}
     explain: list[str] = []
     version = ""
+    probes: dict[int, dict[str, Any]] = {}
     try:
         for r in range(args.rounds):
             for size in sizes:
@@ -225,9 +287,11 @@ def main() -> int:
                     flags.append("--explain")
                 result = run_child("bench.voice_pages", flags, child_env(datasets[size]["url"]))
                 version = result["postgresql"]
+                probes[size] = result["probe"]
                 for label, page in result["pages"].items():
-                    into = merged[size].setdefault(label, {**page, "times": []})
-                    into["times"] = into["times"] + page.get("times", [])
+                    into = merged[size].setdefault(label, {**page, "times": [], "cpu": [], "sql": [], "db_cpu": []})
+                    for series in ("times", "cpu", "sql", "db_cpu"):
+                        into[series] = into[series] + page.get(series, [])
                     explain += [f"== {label}\n{p}" for p in page.get("explain", [])]
                 print(f"round {r + 1}: {size:,} voices measured", flush=True)
     finally:
@@ -239,49 +303,84 @@ def main() -> int:
             )
     if explain:
         print("\n\n".join(explain))
-    return report(merged, sizes, version, strict=args.strict)
+    return report(merged, sizes, version, probes, strict=args.strict)
 
 
-def report(merged: dict[int, dict[str, Any]], sizes: list[int], version: str, *, strict: bool) -> int:
+def report(
+    merged: dict[int, dict[str, Any]],
+    sizes: list[int],
+    version: str,
+    probes: dict[int, dict[str, Any]],
+    *,
+    strict: bool,
+) -> int:
     small, large = sizes
+    same_probe = probes.get(small, {}).get("fingerprint") == probes.get(large, {}).get("fingerprint") is not None
     print(f"\nPostgreSQL {version}; server time per request (ms), Django test client, DEBUG off")
     print(
-        f"{'page':47} {'voices':>9} {'n':>4} {'p50':>7} {'p95':>7} {'max':>7} {'queries':>7} {'SQL ms':>6} {'rows':>5}"
+        "probe: "
+        + "; ".join(
+            f"{size:,} voices: {p.get('voices')} voices of {p.get('days')} days, {p.get('open')} open, "
+            f"{p.get('public_shown')} public, fingerprint {p.get('fingerprint')}"
+            for size, p in probes.items()
+        )
+        + (" (the same in both datasets)" if same_probe else " (DIFFERENT: not the same probe)")
+    )
+    print(
+        "CPU: the Django process's CPU time per request (median); PG CPU: the PostgreSQL backend's CPU time per "
+        "request (mean);\nSQL: time in the database calls per request (median); rows: voices shown; same: the page "
+        "shows the same texts in both datasets"
+    )
+    print(
+        f"{'page':56} {'voices':>9} {'n':>4} {'p50':>7} {'p95':>7} {'max':>7} {'CPU':>6} {'PG CPU':>6} "
+        f"{'SQL':>6} {'queries':>7} {'rows':>5} {'same':>4}"
     )
     ok = True
     verdicts = []
-    for page in PAGES:
-        rows = [merged[size].get(page.label, {}) for size in sizes]
-        if any("missing" in row or "failed" in row or not row for row in rows):
-            why = next(
-                (f"{r['missing']} does not resolve" if "missing" in r else r["failed"])
-                for r in rows
-                if "missing" in r or "failed" in r
+    for scope in SCOPES:
+        for page in PAGES:
+            key = f"{scope}: {page.label}"
+            target = page.target and scope == "probe"
+            rows = [merged[size].get(key, {}) for size in sizes]
+            if not any(rows):
+                continue
+            if any("missing" in row or "failed" in row or not row for row in rows):
+                why = next(
+                    (f"{r['missing']} does not resolve" if "missing" in r else r["failed"])
+                    for r in rows
+                    if "missing" in r or "failed" in r
+                )
+                print(f"{key:56} (not measured: {why})")
+                verdicts.append(f"{key}: NOT MEASURED ({why})")
+                ok = ok and not target
+                continue
+            p95, cpu = [], []
+            same = rows[0]["digest"] == rows[1]["digest"]
+            for size, row in zip(sizes, rows, strict=True):
+                times = row["times"]
+                p95.append(percentile(times, 95))
+                cpu.append(statistics.median(row["cpu"]) + statistics.fmean(row["db_cpu"]))
+                print(
+                    f"{key:56} {size:>9,} {len(times):>4} {statistics.median(times):7.1f} {p95[-1]:7.1f} "
+                    f"{max(times):7.1f} {statistics.median(row['cpu']):6.1f} {statistics.fmean(row['db_cpu']):6.1f} "
+                    f"{statistics.median(row['sql']):6.1f} {row['queries']:>7} {row['rows']:>5} "
+                    f"{'yes' if same else 'no':>4}"
+                )
+            ratio = p95[1] / p95[0]
+            same_queries = rows[0]["queries"] == rows[1]["queries"]
+            passed = ratio <= TARGET_RATIO and same_queries
+            if target:
+                ok = ok and passed
+            verdicts.append(
+                f"{key}: p95 {large:,} / {small:,} = {ratio:.2f}× (target ≤ {TARGET_RATIO}×; "
+                f"CPU {cpu[1] / cpu[0]:.2f}×), "
+                f"queries {rows[0]['queries']} → {rows[1]['queries']}, rows {rows[0]['rows']} → {rows[1]['rows']} "
+                + ("PASS" if passed else "FAIL")
+                + ("" if target else " (information only)")
             )
-            print(f"{page.label:47} (not measured: {why})")
-            verdicts.append(f"{page.label}: NOT MEASURED ({why})")
-            ok = ok and not page.target
-            continue
-        p95 = []
-        for size, row in zip(sizes, rows, strict=True):
-            times = row["times"]
-            p95.append(percentile(times, 95))
-            print(
-                f"{page.label:47} {size:>9,} {len(times):>4} {statistics.median(times):7.1f} {p95[-1]:7.1f} "
-                f"{max(times):7.1f} {row['queries']:>7} {row['db_ms']:6.1f} {row['rows']:>5}"
-            )
-        ratio = p95[1] / p95[0]
-        same_queries = rows[0]["queries"] == rows[1]["queries"]
-        passed = ratio <= TARGET_RATIO and same_queries
-        if page.target:
-            ok = ok and passed
-        verdicts.append(
-            f"{page.label}: p95 {large:,} / {small:,} = {ratio:.2f}× (target ≤ {TARGET_RATIO}×), queries "
-            f"{rows[0]['queries']} → {rows[1]['queries']} "
-            + ("PASS" if passed else "FAIL")
-            + ("" if page.target else " (information only)")
-        )
     print("\n" + "\n".join(verdicts))
+    if not same_probe:
+        ok = False
     return 1 if strict and not ok else 0
 
 

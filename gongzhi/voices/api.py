@@ -11,35 +11,40 @@ is about are looked up as references only: the services decide whether the actor
 from __future__ import annotations
 
 import datetime
+import math
 import re
+from collections.abc import Iterable
 from typing import Any, Literal
 
 from django.conf import settings
-from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Header, Query, Router, Schema, Status
 from ninja.throttling import BaseThrottle, UserRateThrottle
 
 from gongzhi.accounts.models import Organization, User
-from gongzhi.api.schemas import CleanText, Id, PageMeta, PageQuery, StrictSchema, error_responses, paginate
+from gongzhi.api.schemas import CleanText, Id, PageMeta, PageQuery, StrictSchema, error_responses
 from gongzhi.api.security import acting_user
 from gongzhi.core import crypto
 from gongzhi.core.errors import DomainError, NotFound
 from gongzhi.estates.models import Building, Compound, House
 
 from . import services
-from .models import TEXT_MAX, Category, Channel, Kind, LocationKind, Score, Voice
+from .models import TEXT_MAX, Category, Channel, Kind, LocationKind, Score, Voice, VoiceEvent, VoiceReply
 from .models import Status as VoiceStatus
 from .rules import may_see_author
-from .selectors import author_label, voice_get, voice_replies, voice_timeline, voices_visible
+from .selectors import ScopedList, author_label, voice_get, voice_replies, voice_scope, voice_timeline
 from .services.residents import COMMENT_MAX
-from .services.submit import IDEMPOTENCY_KEY_MAX
+from .services.submit import IDEMPOTENCY_KEY_MAX, voice_submit_outcome
 
 router = Router(tags=["voices"])
 
 CODE_RE = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 WRITE_THROTTLE: BaseThrottle = UserRateThrottle(getattr(settings, "API_WRITE_RATE", "60/m"))
+# The list's default period: the voices raised in the last LIST_DAYS days (as Open311's GET requests), so that a
+# page costs what the scope's recent activity costs, never its years of history; ``since`` reaches further back.
+LIST_DAYS = 90
 
 Action = Literal["accept", "reject", "merge", "dispatch", "resolve", "withdraw", "rate", "reopen"]
 # The fields each action takes besides ``action``; any other field is an error, not silently ignored.
@@ -63,6 +68,14 @@ class VoiceListQuery(PageQuery):
     kind: Kind | None = None
     compound: str | None = Field(None, max_length=40, description="A compound's code.")
     q: CleanText = Field("", max_length=50, description="Words in the voice's text.")
+    since: datetime.datetime | None = Field(
+        None,
+        description=f"Voices raised at or after this time (ISO 8601; without an offset, Shanghai time). "
+        f"Default: {LIST_DAYS} days ago — pass an earlier time for older voices, open or not.",
+    )
+    until: datetime.datetime | None = Field(
+        None, description="Voices raised before this time (ISO 8601). Default: no end."
+    )
 
 
 class VoiceIn(StrictSchema):
@@ -201,15 +214,28 @@ def _voice_out(voice: Voice, *, user: User, author: str, sees_author: bool) -> d
     }
 
 
-def _voice_detail(user: User, pk: int, *, record_view: bool = False, voice: Voice | None = None) -> dict[str, Any]:
-    """The voice with its timeline and replies; ``voice``: the one just raised by ``user`` (not read again)."""
+def _voice_detail(
+    user: User,
+    pk: int,
+    *,
+    record_view: bool = False,
+    voice: Voice | None = None,
+    fresh: tuple[VoiceEvent, ...] | None = None,
+) -> dict[str, Any]:
+    """The voice with its timeline and replies; ``voice``: the one just raised by ``user`` (not read again);
+    ``fresh``: its public timeline events as the service wrote them (a voice just raised has no replies)."""
     voice = voice if voice is not None else voice_get(user=user, pk=pk)
     if record_view:
         services.voice_view_record(actor=user, voice=voice)
     sees_author = bool(may_see_author(user, voice))
     label = author_label(user=user, voice=voice)
-    events = voice_timeline(user=user, voice=voice).select_related("actor", "organization")
-    replies = voice_replies(user=user, voice=voice).select_related("organization")
+    events: Iterable[VoiceEvent]
+    replies: Iterable[VoiceReply]
+    if fresh is not None:
+        events, replies = fresh, ()
+    else:
+        events = voice_timeline(user=user, voice=voice).select_related("actor", "organization")
+        replies = voice_replies(user=user, voice=voice).select_related("organization")
 
     def actor_of(event: Any) -> str | None:
         if event.actor_id is None:
@@ -245,24 +271,32 @@ def _voice_detail(user: User, pk: int, *, record_view: bool = False, voice: Voic
     }
 
 
-def _filtered(qs: QuerySet[Voice], filters: VoiceListQuery) -> QuerySet[Voice]:
-    """Narrow the (already scoped) voices by the client's filters."""
+def _aware(at: datetime.datetime) -> datetime.datetime:
+    """A time from the client; without an offset it is Shanghai time (the platform's), as in Open311."""
+    return timezone.make_aware(at, timezone.get_default_timezone()) if timezone.is_naive(at) else at
+
+
+def _filtered(filters: VoiceListQuery) -> dict[str, Any]:
+    """The client's filters, as filters of the voices in scope."""
+    found: dict[str, Any] = {}
     if filters.status:
-        qs = qs.filter(status=filters.status)
+        found["status"] = filters.status
     if filters.kind:
-        qs = qs.filter(kind=filters.kind)
+        found["kind"] = filters.kind
     if filters.compound:
-        qs = qs.filter(compound__code=filters.compound)
+        found["compound__code"] = filters.compound
     if filters.q:
-        qs = qs.filter(text__icontains=filters.q)
-    return qs
+        found["text__icontains"] = filters.q
+    return found
 
 
-def _reference(model: Any, pk: int | None, *, field: str, message: str, **filters: Any) -> Any:
+def _reference(
+    model: Any, pk: int | None, *, field: str, message: str, related: tuple[str, ...] = (), **filters: Any
+) -> Any:
     """A row named by id in the input; an unknown id is a 400 on that field."""
     if pk is None:
         return None
-    found = model.objects.filter(pk=pk, **filters).first()
+    found = model.objects.filter(pk=pk, **filters).select_related(*related).first()
     if found is None:
         raise DomainError(message, field=field)
     return found
@@ -286,9 +320,29 @@ def _idempotency_key(payload: VoiceIn, header: str | None) -> str:
     summary="Voices I may see: my own, and as staff those of my compounds and organizations",
 )
 def voice_list(request: HttpRequest, filters: Query[VoiceListQuery]) -> dict[str, Any]:
+    """Newest first. By default the voices raised in the last 90 days (`since` for older ones, `until` to end
+    the period earlier); `count` and `pages` count the voices of that period that match the filters."""
     user = acting_user(request)
-    qs = _filtered(voices_visible(user=user), filters).select_related("author", "building")
-    items, meta = paginate(qs.order_by("-submitted_at", "-id"), filters)
+    since = _aware(filters.since) if filters.since else timezone.now() - datetime.timedelta(days=LIST_DAYS)
+    window: dict[str, Any] = {"submitted_at__gte": since}
+    if filters.until is not None:
+        until = _aware(filters.until)
+        if until <= since:
+            raise DomainError(_("until must be later than since."), field="until")
+        window["submitted_at__lt"] = until
+    # The scope's parts, each read through its index for the period only (and for a page, its newest only).
+    voices = ScopedList(
+        scope=voice_scope(user=user),
+        order=("-submitted_at", "-id"),
+        filters={**window, **_filtered(filters)},
+        related=("author", "building"),
+    )
+    count = voices.count()
+    start = (filters.page - 1) * filters.page_size
+    items = voices[start : start + filters.page_size] if start < count else []
+    meta = PageMeta(
+        count=count, page=filters.page, page_size=filters.page_size, pages=max(1, math.ceil(count / filters.page_size))
+    )
     rows = []
     for voice in items:
         own = voice.author_id == user.pk
@@ -318,7 +372,7 @@ def voice_create(
     compound = Compound.objects.filter(code=payload.compound).select_related("community", "property_company").first()
     if compound is None:
         raise NotFound(_("No such compound."))
-    voice = services.voice_submit(
+    submitted = voice_submit_outcome(
         channel=Channel.API,
         author=user,
         compound=compound,
@@ -328,7 +382,7 @@ def voice_create(
         category=_reference(
             Category, payload.category, field="category", message=_("Choose a category."), is_active=True
         ),
-        house=_reference(House, payload.house, field="house", message=_("No such house.")),
+        house=_reference(House, payload.house, field="house", message=_("No such house."), related=("building",)),
         building=_reference(Building, payload.building, field="building", message=_("No such building.")),
         is_public=payload.is_public,
         praised_organization=_reference(
@@ -339,6 +393,10 @@ def voice_create(
         ),
         idempotency_key=key,
     )
+    voice = submitted.voice
+    if submitted.created and all(e.public for e in submitted.events):
+        # Just raised: its timeline is what the service wrote, it has no replies yet; nothing to read again.
+        return Status(201, _voice_detail(user, voice.pk, voice=voice, fresh=submitted.events))
     return Status(201, _voice_detail(user, voice.pk, voice=voice if voice.author_id == user.pk else None))
 
 

@@ -216,6 +216,14 @@ class Voice(models.Model):
                 condition=models.Q(status__in=["submitted", "accepted", "dispatched", "reopened"]),
                 name="voice_open_queue",
             ),
+            # A scope's open voices, compound by compound, in queue order (``selectors.voices_in_scope``): a
+            # queue reads its own compounds' open voices from here alone, whatever the size of the table and of
+            # their closed history.
+            models.Index(
+                fields=["compound", "resolution_due_at", "response_due_at", "id"],
+                condition=models.Q(status__in=["submitted", "accepted", "dispatched", "reopened"]),
+                name="voice_open_compound",
+            ),
             # The public wall (and Open311's public feed): exactly the voices it shows, newest first.
             models.Index(
                 fields=["community", "compound", "-submitted_at"],
@@ -308,9 +316,12 @@ class VoiceAssignment(models.Model):
         verbose_name_plural = _("assignments")
         indexes = [
             models.Index(fields=["community", "organization", "is_active"], name="voice_assignment_org"),
-            # voices_visible: the voices an organization is (still) assigned, whatever their community.
+            # The voices an organization is (still) assigned: all of them (voices_visible), or those in the
+            # communities its staff do not already see whole (selectors.voices_in_scope).
             models.Index(
-                fields=["organization", "voice"], condition=models.Q(is_active=True), name="voice_assignment_active"
+                fields=["organization", "community", "voice"],
+                condition=models.Q(is_active=True),
+                name="voice_assignment_scope",
             ),
         ]
         constraints = [

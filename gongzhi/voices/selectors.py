@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, overload
 
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -42,6 +44,172 @@ def voices_visible(*, user: Any) -> QuerySet[Voice]:
     return _base().filter(q)
 
 
+@dataclass(frozen=True)
+class VoiceScope:
+    """The parts of ``voices_visible`` for a user, resolved once, so that a list reads each part by its index.
+
+    A voice is in scope when it is about one of ``compound_ids`` (roles in ``VOICE_VIEWERS``), when the user
+    wrote it, or when one of ``organization_ids`` is (still) assigned to it. ``whole_communities`` are those
+    whose compounds are all in ``compound_ids``: their voices are found by community alone, and assignments are
+    only looked up in the other communities (``assigned_communities``; None: in all), so that an organization's
+    years of handled voices in its own communities are never read to list a page.
+    """
+
+    everything: bool = False
+    compound_ids: tuple[int, ...] = ()
+    community_ids: tuple[int, ...] = ()  # the communities of ``compound_ids``
+    whole_communities: frozenset[int] = frozenset()
+    author_id: int | None = None
+    organization_ids: tuple[int, ...] = ()
+    assigned_communities: tuple[int, ...] | None = None
+
+
+def voice_scope(*, user: Any) -> VoiceScope:
+    """The user's scope in parts: one query for the compounds (with the others of their communities), and for
+    members of organizations one for the communities to look up assignments in."""
+    from django.db.models import BooleanField, Case, Value, When
+
+    from gongzhi.estates.models import Area, AreaLevel
+
+    if not getattr(user, "is_authenticated", False):
+        return VoiceScope()
+    if getattr(user, "is_superuser", False):
+        return VoiceScope(everything=True)
+    q = compound_filter(user, VOICE_VIEWERS)
+    rows: list[tuple[int, int, bool]] = []
+    if q is not None:
+        reached = Compound.objects.filter(q).values("community_id")
+        rows = list(
+            Compound.objects.filter(community_id__in=reached)
+            .annotate(reached=Case(When(q, then=Value(True)), default=Value(False), output_field=BooleanField()))
+            .values_list("id", "community_id", "reached")
+        )
+    communities = {community for _pk, community, reached in rows if reached}
+    partly = {community for _pk, community, reached in rows if not reached}
+    whole = frozenset(communities - partly)
+    org_ids = tuple(sorted({m.organization_id for m in memberships_of(user)}))
+    assigned: tuple[int, ...] | None = None
+    if org_ids and whole:
+        assigned = tuple(
+            Area.objects.filter(level=AreaLevel.COMMUNITY)
+            .exclude(pk__in=whole)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+    return VoiceScope(
+        compound_ids=tuple(sorted(pk for pk, _community, reached in rows if reached)),
+        community_ids=tuple(sorted(communities)),
+        whole_communities=whole,
+        author_id=user.pk,
+        organization_ids=org_ids,
+        assigned_communities=assigned,
+    )
+
+
+def voices_in_scope(
+    *, scope: VoiceScope, first: int | None = None, order: Sequence[str] = (), **voice_filters: Any
+) -> QuerySet[Voice]:
+    """The voices of ``scope`` that match ``voice_filters``, as ``id IN (part UNION part …)``.
+
+    Without filters, the same set as ``voices_visible``. ``voice_filters`` (e.g. ``status__in``,
+    ``submitted_at__gte``) narrow every part, so that each reads only what it must through its own index, and
+    are not repeated outside: the database then goes from the few ids to the voices by primary key, and never
+    scans every open voice of the table to find those of the scope.
+
+    With ``first`` and ``order``, each part holds only its ``first`` voices in that order (on databases that
+    order and limit the parts of a UNION: PostgreSQL): enough for the first ``first`` of the whole, in order.
+    """
+    if scope.everything:
+        return _base().filter(**voice_filters)
+    ids = _scope_ids(scope, first=first, order=order, **voice_filters)
+    return _base().filter(pk__in=ids) if ids is not None else Voice.objects.none()
+
+
+def _scope_ids(
+    scope: VoiceScope, *, first: int | None = None, order: Sequence[str] = (), **voice_filters: Any
+) -> QuerySet[Any] | None:
+    """The ids of ``voices_in_scope``: one part's ids, or the UNION of the parts' (None: no part at all)."""
+    limited = first is not None and bool(order) and connection.features.supports_slicing_ordering_in_compound
+    parts: list[QuerySet[Any]] = []
+    if scope.compound_ids:
+        if set(voice_filters.get("status__in") or ["any"]) <= OPEN_STATUSES:
+            # Open voices: the partial index of each compound's open voices.
+            of_compounds = Voice.objects.filter(compound_id__in=scope.compound_ids)
+        elif set(scope.community_ids) <= scope.whole_communities:
+            # Whole communities: by community alone (its indexes lead with it), the compounds follow.
+            of_compounds = Voice.objects.filter(community_id__in=scope.community_ids)
+        else:
+            of_compounds = Voice.objects.filter(
+                community_id__in=scope.community_ids, compound_id__in=scope.compound_ids
+            )
+        parts.append(of_compounds.filter(**voice_filters).values("id"))
+    if scope.author_id is not None:
+        parts.append(Voice.objects.filter(author_id=scope.author_id, **voice_filters).values("id"))
+    if scope.organization_ids and scope.assigned_communities != ():
+        assigned = VoiceAssignment.objects.filter(organization_id__in=scope.organization_ids, is_active=True)
+        if scope.assigned_communities is not None:
+            assigned = assigned.filter(community_id__in=scope.assigned_communities)
+        if voice_filters or limited:
+            assigned = assigned.filter(**{f"voice__{name}": value for name, value in voice_filters.items()})
+        parts.append(assigned.values("voice_id"))
+    if not parts:
+        return None
+    if limited:
+        assert first is not None
+        on_voice = [f"-voice__{o[1:]}" if o.startswith("-") else f"voice__{o}" for o in order]
+        parts = [part.order_by(*(on_voice if part.model is VoiceAssignment else order))[:first] for part in parts]
+    return parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0]
+
+
+@dataclass(frozen=True)
+class ScopedList:
+    """Voices in scope as a paginator reads them: ``count()`` counts them all; a slice reads the first voices of
+    each part of the scope only (``voices_in_scope(first=…)``), so a page never fetches every matching row to
+    sort them."""
+
+    scope: VoiceScope
+    order: tuple[str, ...]
+    filters: dict[str, Any]
+    related: tuple[str, ...] = ()
+
+    def _voices(self, first: int | None = None) -> QuerySet[Voice]:
+        qs = voices_in_scope(scope=self.scope, first=first, order=self.order, **self.filters)
+        if self.related:  # (without names, select_related would follow every non-null key instead)
+            qs = qs.select_related(*self.related)
+        return qs.order_by(*self.order)
+
+    def count(self) -> int:
+        if self.scope.everything:
+            return Voice.objects.filter(**self.filters).count()
+        # The distinct ids of the parts, counted as they are (each is a voice that exists).
+        ids = _scope_ids(self.scope, **self.filters)
+        return ids.count() if ids is not None else 0
+
+    def __len__(self) -> int:
+        return self.count()
+
+    @overload
+    def __getitem__(self, index: int) -> Voice: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Voice]: ...
+
+    def __getitem__(self, index: int | slice) -> Voice | list[Voice]:
+        if isinstance(index, int):
+            return self[index : index + 1][0]
+        if index.stop is None or index.stop < 0 or (index.step or 1) != 1:
+            raise TypeError("ScopedList takes a slice with an end")
+        return list(self._voices(first=index.stop)[index])
+
+    def __iter__(self) -> Iterator[Voice]:
+        return iter(self._voices())
+
+
+# The queue's order: the resolution deadline first (the one that runs once a voice is accepted), then the
+# response deadline, then the oldest id.
+QUEUE_ORDER = ("resolution_due_at", "response_due_at", "id")
+
+
 def voice_queue(
     *,
     user: Any,
@@ -52,10 +220,14 @@ def voice_queue(
     text: str = "",
     now: Any = None,
 ) -> QuerySet[Voice]:
-    """A staff queue: open voices in scope (optionally of one organization, kind or words), earliest deadline first."""
+    """A staff queue: open voices in scope (optionally of one organization, kind or words), earliest deadline first.
+
+    Read by the parts of the scope (``voices_in_scope``): the open voices of the user's compounds through the
+    partial index of open voices, never the closed history, so the page costs the same in a table of a million.
+    """
     from django.utils import timezone
 
-    qs = voices_visible(user=user).filter(status__in=statuses or OPEN_STATUSES)
+    qs = voices_in_scope(scope=voice_scope(user=user), status__in=sorted(statuses or OPEN_STATUSES))
     if organization_id is not None:
         qs = qs.filter(assignments__organization_id=organization_id, assignments__is_active=True)
     if kind:
@@ -67,7 +239,37 @@ def voice_queue(
         qs = qs.filter(
             Q(accepted_at__isnull=True, response_due_at__lt=at) | Q(resolved_at__isnull=True, resolution_due_at__lt=at)
         )
-    return qs.order_by("resolution_due_at", "response_due_at", "id")
+    return qs.order_by(*QUEUE_ORDER)
+
+
+def voice_queue_list(
+    *,
+    user: Any,
+    organization_id: int | None = None,
+    statuses: frozenset[str] | None = None,
+    overdue_only: bool = False,
+    kind: str = "",
+    text: str = "",
+    now: Any = None,
+) -> ScopedList | QuerySet[Voice]:
+    """``voice_queue`` for the queue page's paginator: the same voices in the same order; without the filters
+    that need a join or an OR (one organization, overdue only), read part by part (``ScopedList``)."""
+    if organization_id is not None or overdue_only:
+        return voice_queue(
+            user=user,
+            organization_id=organization_id,
+            statuses=statuses,
+            overdue_only=overdue_only,
+            kind=kind,
+            text=text,
+            now=now,
+        )
+    filters: dict[str, Any] = {"status__in": sorted(statuses or OPEN_STATUSES)}
+    if kind:
+        filters["kind"] = kind
+    if text:
+        filters["text__icontains"] = text
+    return ScopedList(scope=voice_scope(user=user), order=QUEUE_ORDER, filters=filters)
 
 
 def voices_of_author(*, user: Any) -> QuerySet[Voice]:

@@ -52,6 +52,38 @@ def deadlines(
     )
 
 
+def intake_policy(
+    *, compound: Compound, kind: str, category: Category, start: datetime.datetime
+) -> tuple[datetime.datetime, datetime.datetime | None, int | None]:
+    """What ``deadlines`` and ``route_for`` give a new voice — its response and resolution deadlines, and the id
+    of the organization it would be routed to — in one query: the deadline policies that may apply, each
+    carrying the community's routing rule for the category."""
+    from django.db.models import Subquery
+
+    rule = RoutingRule.objects.filter(community_id=compound.community_id, category_id=category.pk)
+    policies = list(
+        DeadlinePolicy.objects.filter(
+            Q(community_id=compound.community_id) | Q(community__isnull=True),
+            Q(category_id=category.pk) | Q(category__isnull=True),
+            kind=kind,
+        ).annotate(routed_to=Subquery(rule.values("organization_id")[:1]))
+    )
+    if policies:
+        routed: int | None = policies[0].routed_to
+    else:  # no policy at all (the seeded defaults deleted): the rule on its own
+        routed = rule.values_list("organization_id", flat=True).first()
+    best = policy_most_specific(policies)
+    if best is None:
+        hours = (FALLBACK_HOURS[0], None if kind == Kind.PRAISE else FALLBACK_HOURS[1])
+    else:
+        hours = (best.response_hours, best.resolution_hours)
+    return (
+        start + datetime.timedelta(hours=hours[0]),
+        start + datetime.timedelta(hours=hours[1]) if hours[1] is not None else None,
+        routed if routed is not None else compound.property_company_id,
+    )
+
+
 def route_for(*, compound: Compound, category: Category | None) -> Organization | None:
     """The organization a category's voices go to: the community's routing rule, else the property company."""
     if category is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -27,13 +28,14 @@ from ..models import (
     Status,
     Voice,
     VoiceAssignment,
+    VoiceEvent,
 )
 from ..photos import PreparedPhoto, photos_prepare
 from ..rules import is_resident_of, may_me_too
 from ..text import category_suggest
 from ._common import clean_text, event_add, lock, notify_later, now_or, organization_staff, require
 from .photos import photos_store
-from .policy import deadlines, route_for
+from .policy import intake_policy
 
 IDEMPOTENCY_KEY_MAX = 64
 # Who may be praised: the bodies that serve a compound (the residents' committee, the property company, the
@@ -89,16 +91,37 @@ def _praise(
     return organization, person
 
 
+@dataclass(frozen=True)
+class Submitted:
+    """What ``voice_submit_outcome`` hands back: the voice; whether this call raised it (False: the same
+    idempotency key had raised it before, or raced this call in); the timeline events it wrote (none if not)."""
+
+    voice: Voice
+    created: bool
+    events: tuple[VoiceEvent, ...] = ()
+
+
+def _homes(author: Any, compound: Compound) -> set[int]:
+    """The houses of the compound the author is an approved resident of (``rules.is_resident_of`` is "any")."""
+    return set(
+        HouseBinding.objects.filter(
+            community_id=compound.community_id, compound=compound, user=author, status=BindingStatus.APPROVED
+        ).values_list("house_id", flat=True)
+    )
+
+
 def _location(
-    *, author: Any, compound: Compound, location_kind: str, house: House | None, building: Building | None
+    *,
+    compound: Compound,
+    location_kind: str,
+    house: House | None,
+    building: Building | None,
+    homes: set[int],
 ) -> tuple[House | None, Building | None]:
     if location_kind == LocationKind.OWN_HOUSE:
         if house is None:
             raise DomainError(_("Choose your house."), field="house")
-        own = HouseBinding.objects.filter(
-            community_id=compound.community_id, house=house, user=author, status=BindingStatus.APPROVED
-        ).exists()
-        if house.compound_id != compound.pk or not own:
+        if house.compound_id != compound.pk or house.pk not in homes:
             raise DomainError(_("That is not one of your houses in this compound."), field="house")
         return house, house.building
     if location_kind == LocationKind.BUILDING:
@@ -144,6 +167,48 @@ def voice_submit(
     if photos:  # decode photos (slow) only for someone who may raise the voice, and outside the transaction
         require(is_resident_of(author, compound), _("Only residents of this compound may raise a voice here."))
     prepared = photos_prepare(photos) if photos else []
+    return voice_submit_outcome(
+        author=author,
+        compound=compound,
+        kind=kind,
+        text=text,
+        location_kind=location_kind,
+        category=category,
+        house=house,
+        building=building,
+        is_public=is_public,
+        praised_organization=praised_organization,
+        praised_user=praised_user,
+        prepared=prepared,
+        idempotency_key=idempotency_key,
+        channel=channel,
+        now=now,
+    ).voice
+
+
+@transaction.atomic
+def voice_submit_outcome(
+    *,
+    author: Any,
+    compound: Compound,
+    kind: str,
+    text: str,
+    location_kind: str,
+    category: Category | None = None,
+    house: House | None = None,
+    building: Building | None = None,
+    is_public: bool = False,
+    praised_organization: Organization | None = None,
+    praised_user: Any = None,
+    prepared: Sequence[PreparedPhoto] = (),
+    idempotency_key: str = "",
+    channel: str | None = None,
+    now: datetime.datetime | None = None,
+) -> Submitted:
+    """``voice_submit`` with photos already prepared, saying whether the voice is new and which timeline
+    events it wrote (so that the API answers with the new voice without reading it again)."""
+    if not getattr(author, "is_authenticated", False):
+        raise NotAllowed(_("Log in to raise a voice."))
     return _voice_submit(
         author=author,
         compound=compound,
@@ -163,7 +228,6 @@ def voice_submit(
     )
 
 
-@transaction.atomic
 def _voice_submit(
     *,
     author: Any,
@@ -177,25 +241,27 @@ def _voice_submit(
     is_public: bool,
     praised_organization: Organization | None,
     praised_user: Any,
-    prepared: list[PreparedPhoto],
+    prepared: Sequence[PreparedPhoto],
     idempotency_key: str,
     channel: str | None,
     now: datetime.datetime | None,
-) -> Voice:
+) -> Submitted:
     key = (idempotency_key or "").strip()[:IDEMPOTENCY_KEY_MAX]
     if key:
         existing = Voice.objects.filter(community_id=compound.community_id, author=author, idempotency_key=key).first()
         if existing is not None:
-            return existing
-    require(is_resident_of(author, compound), _("Only residents of this compound may raise a voice here."))
+            return Submitted(voice=existing, created=False)
+    # One query for both checks: a resident of the compound (``is_resident_of``), and which houses are theirs.
+    homes = _homes(author, compound)
+    require(bool(homes), _("Only residents of this compound may raise a voice here."))
     text = clean_text(text)
     house, building = _location(
-        author=author, compound=compound, location_kind=location_kind, house=house, building=building
+        compound=compound, location_kind=location_kind, house=house, building=building, homes=homes
     )
     praised_organization, praised_user = _praise(
         kind=kind, compound=compound, organization=praised_organization, person=praised_user
     )
-    voice, created = _voice_create(
+    submitted = _voice_create(
         compound=compound,
         author=author,
         channel=Channel.APP if channel is None else channel,
@@ -211,9 +277,10 @@ def _voice_submit(
         idempotency_key=key,
         now=now,
     )
-    if created and prepared:
-        photos_store(actor=author, voice=voice, prepared=prepared, stage=PhotoStage.RAISED, at=voice.submitted_at)
-    return voice
+    if submitted.created and prepared:
+        voice = submitted.voice
+        photos_store(actor=author, voice=voice, prepared=list(prepared), stage=PhotoStage.RAISED, at=voice.submitted_at)
+    return submitted
 
 
 def voice_create(
@@ -240,7 +307,7 @@ def voice_create(
     (``voice_submit`` for residents; Open311 by key). ``outside`` sets the outside channels' fields
     (``external_ref``, ``latitude``, ``contact_name`` …). Call inside a transaction.
     """
-    voice, _created = _voice_create(
+    return _voice_create(
         compound=compound,
         author=author,
         channel=channel,
@@ -256,8 +323,7 @@ def voice_create(
         idempotency_key=idempotency_key,
         now=now,
         **outside,
-    )
-    return voice
+    ).voice
 
 
 def _voice_create(
@@ -277,7 +343,7 @@ def _voice_create(
     idempotency_key: str,
     now: datetime.datetime | None,
     **outside: Any,
-) -> tuple[Voice, bool]:
+) -> Submitted:
     """``voice_create``, also saying whether the voice is new (False: the same submission raced us in)."""
     if kind not in Kind.values:
         raise DomainError(_("Choose what kind of voice this is."), field="kind")
@@ -290,7 +356,7 @@ def _voice_create(
     elif not category.is_active:
         raise DomainError(_("Choose a category."), field="category")
     at = now_or(now)
-    response_due, resolution_due = deadlines(community_id=compound.community_id, kind=kind, category=category, start=at)
+    response_due, resolution_due, routed_id = intake_policy(compound=compound, kind=kind, category=category, start=at)
     suggested = praised_organization if kind == Kind.PRAISE and praised_organization else None
     voice = Voice(
         community_id=compound.community_id,
@@ -306,7 +372,7 @@ def _voice_create(
         is_public=is_public,
         praised_organization=praised_organization,
         praised_user=praised_user if kind == Kind.PRAISE else None,
-        suggested_organization=suggested or route_for(compound=compound, category=category),
+        suggested_organization_id=suggested.pk if suggested is not None else routed_id,
         submitted_at=at,
         response_due_at=response_due,
         resolution_due_at=resolution_due,
@@ -324,9 +390,9 @@ def _voice_create(
             else None
         )
         if existing is not None:
-            return existing, False
+            return Submitted(voice=existing, created=False)
         raise
-    event_add(voice, actor=author, verb="submit", at=at)
+    events = [event_add(voice, actor=author, verb="submit", at=at)]
     if suggested is not None:
         # Praise goes straight to the praised organization, whose staff acknowledge it.
         VoiceAssignment.objects.create(
@@ -334,7 +400,7 @@ def _voice_create(
         )
         voice.lead_organization = suggested
         voice.save(update_fields=["lead_organization"])
-        event_add(voice, actor=author, verb="route", at=at, public=False, organization=suggested)
+        events.append(event_add(voice, actor=author, verb="route", at=at, public=False, organization=suggested))
         notify_later(
             recipients=organization_staff([suggested.pk]),
             verb="voice.praise",
@@ -362,7 +428,7 @@ def _voice_create(
             ["kind", "category_id", "location_kind", "is_public", "compound_id", "channel", "praised_user_id"],
         ),
     )
-    return voice, True
+    return Submitted(voice=voice, created=True, events=tuple(events))
 
 
 @transaction.atomic

@@ -548,7 +548,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     form = QueueFilterForm(params or None, organizations=organizations)
     data = form.valid_data() if form.is_bound else {}
     org = data.get("org") or ""
-    voices = selectors.voice_queue(
+    voices = selectors.voice_queue_list(
         user=request.user,
         organization_id=int(org) if org else None,
         statuses=frozenset({data["status"]}) if data.get("status") else None,
