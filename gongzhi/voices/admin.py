@@ -2,6 +2,8 @@ from typing import Any
 
 from django.contrib import admin
 
+from gongzhi.core.admin_audit import ReadOnlyAdmin
+
 from .models import (
     Category,
     DeadlinePolicy,
@@ -11,6 +13,7 @@ from .models import (
     Voice,
     VoiceAssignment,
     VoiceEvent,
+    VoiceIntake,
     VoicePhoto,
     VoiceRating,
     VoiceReply,
@@ -136,3 +139,12 @@ class DeadlinePolicyAdmin(admin.ModelAdmin[DeadlinePolicy]):
 @admin.register(PeriodicJob)
 class PeriodicJobAdmin(admin.ModelAdmin[PeriodicJob]):
     list_display = ("name", "last_run_at", "next_run_at")
+
+
+@admin.register(VoiceIntake)
+class VoiceIntakeAdmin(ReadOnlyAdmin):
+    """Queued submissions: read-only, the drainer alone moves them on."""
+
+    list_display = ("id", "user", "status", "created_at", "voice")
+    list_filter = ("status",)
+    raw_id_fields = ("user", "voice")

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from typing import Any, Literal
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Header, Query, Router, Schema, Status
@@ -25,16 +25,30 @@ from ninja.throttling import BaseThrottle, UserRateThrottle
 
 from gongzhi.accounts.models import Organization, User
 from gongzhi.api.schemas import CleanText, Id, PageMeta, PageQuery, StrictSchema, error_responses
-from gongzhi.api.security import acting_user
+from gongzhi.api.security import SessionCsrfAuth, acting_user
 from gongzhi.core import crypto
 from gongzhi.core.errors import DomainError, NotFound
 from gongzhi.estates.models import Building, Compound, House
 
 from . import services
-from .models import TEXT_MAX, Category, Channel, Kind, LocationKind, Score, Voice, VoiceEvent, VoiceReply
+from .intake import IntakeBearer, IntakeIn, IntakeThrottle, IntakeToken, intake_parse, intake_payload
+from .models import (
+    TEXT_MAX,
+    Category,
+    Channel,
+    IntakeStatus,
+    Kind,
+    LocationKind,
+    Score,
+    Voice,
+    VoiceEvent,
+    VoiceIntake,
+    VoiceReply,
+)
 from .models import Status as VoiceStatus
 from .rules import may_see_author
 from .selectors import ScopedList, author_label, voice_get, voice_replies, voice_scope, voice_timeline
+from .services.intake import Receipt, intake_create, intake_token_issue
 from .services.residents import COMMENT_MAX
 from .services.submit import IDEMPOTENCY_KEY_MAX, voice_submit_outcome
 
@@ -42,6 +56,7 @@ router = Router(tags=["voices"])
 
 CODE_RE = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 WRITE_THROTTLE: BaseThrottle = UserRateThrottle(getattr(settings, "API_WRITE_RATE", "60/m"))
+INTAKE_THROTTLE: BaseThrottle = IntakeThrottle(getattr(settings, "API_WRITE_RATE", "60/m"))
 # The list's default period: the voices raised in the last LIST_DAYS days (as Open311's GET requests), so that a
 # page costs what the scope's recent activity costs, never its years of history; ``since`` reaches further back.
 LIST_DAYS = 90
@@ -447,3 +462,142 @@ def voice_transition(request: HttpRequest, voice_id: int, payload: TransitionIn)
     else:
         services.voice_reopen(actor=user, voice=voice, reason=payload.reason)
     return _voice_detail(user, voice.pk)
+
+
+# ---------------------------------------------------------------- the intake: queue now, raise in the worker
+
+INTAKE_DOC = """The second way to raise a voice, for residents' apps: the request is checked in memory and queued with
+one INSERT; the worker raises the voice within seconds, with every check and effect of `POST /api/voices/`
+(residence and house, category suggestion, deadlines, routing, timeline, audit, notifications).
+
+1. `POST /api/voices/intake-token/` (logged in, as a resident): a token valid for one hour.
+2. `POST /api/voices/intake/` with `Authorization: Bearer <token>` — no cookie, no CSRF token — and the body of
+   `POST /api/voices/` plus a required idempotency key (`Idempotency-Key` header or `idempotency_key`): **202**
+   with the intake's id and its status URL. The same key again answers with the same intake (nothing new is
+   queued). Refused at once, with nothing queued: a missing, forged or expired token (401), a body over 32 KB
+   (413), input of the wrong shape, empty or too long text, a location without its house or building (400),
+   more than the write rate (429).
+3. `GET /api/voices/intake/{id}/` (the same token, or the session): `queued`, then `done` with the voice's id,
+   or `refused` with the error `POST /api/voices/` would have answered (`{code, message, field}`; e.g. not a
+   resident of the compound, not your house, an unknown category). Only the intake's own user sees it."""
+
+
+class IntakeTokenOut(Schema):
+    token: str = Field(description="Send as `Authorization: Bearer <token>` to the intake.")
+    expires_at: datetime.datetime
+    intake_url: str
+
+
+class IntakeErrorOut(Schema):
+    code: str
+    message: str
+    field: str | None
+
+
+class IntakeOut(Schema):
+    id: int
+    status: IntakeStatus
+    status_url: str
+    voice: int | None = Field(description="The voice raised, once `done`.")
+    voice_url: str | None
+    error: IntakeErrorOut | None = Field(description="Why it was `refused`: what `POST /api/voices/` would have said.")
+
+
+def _intake_out(receipt: Receipt) -> dict[str, Any]:
+    error = None
+    if receipt.status == IntakeStatus.REFUSED:
+        error = {"code": receipt.error_code, "message": receipt.error, "field": receipt.error_field or None}
+    return {
+        "id": receipt.id,
+        "status": receipt.status,
+        "status_url": f"/api/voices/intake/{receipt.id}/",
+        "voice": receipt.voice_id,
+        "voice_url": f"/api/voices/{receipt.voice_id}" if receipt.voice_id else None,
+        "error": error,
+    }
+
+
+@router.post(
+    "/intake-token/",
+    response={200: IntakeTokenOut, **error_responses(403)},
+    throttle=WRITE_THROTTLE,
+    summary="Intake: a token for raising voices through the intake (residents), valid for one hour",
+    description=INTAKE_DOC,
+)
+def intake_token(request: HttpRequest) -> dict[str, Any]:
+    token, expires_at = intake_token_issue(user=acting_user(request))
+    return {"token": token, "expires_at": expires_at, "intake_url": "/api/voices/intake/"}
+
+
+def _inline_schema(model: type[Any]) -> dict[str, Any]:
+    """A pydantic model's JSON schema with its definitions inlined (for ``openapi_extra``)."""
+    schema = model.model_json_schema()
+    definitions = schema.pop("$defs", {})
+
+    def inline(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref", "")
+            if ref.startswith("#/$defs/"):
+                return inline(definitions[ref.removeprefix("#/$defs/")])
+            return {k: inline(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [inline(v) for v in node]
+        return node
+
+    return dict(inline(schema))
+
+
+@router.post(
+    "/intake/",
+    auth=IntakeBearer(),
+    throttle=INTAKE_THROTTLE,
+    response={202: IntakeOut, **error_responses(413)},
+    summary="Intake: queue a voice (bearer token); 202 with the intake's status URL",
+    description=INTAKE_DOC,
+    # The body and the header are read in the view — the body parsed by pydantic straight from its bytes, not
+    # through ninja's parameter models (measured: docs/benchmarks.md) — and documented here.
+    openapi_extra={
+        "requestBody": {"required": True, "content": {"application/json": {"schema": _inline_schema(IntakeIn)}}},
+        "parameters": [
+            {
+                "in": "header",
+                "name": "Idempotency-Key",
+                "required": False,
+                "schema": {"type": "string", "maxLength": IDEMPOTENCY_KEY_MAX},
+                "description": "The idempotency key (or the idempotency_key field; one of them is required).",
+            }
+        ],
+    },
+)
+def intake_submit(request: HttpRequest) -> HttpResponse:
+    # Lean on purpose: no session, no ORM object, one INSERT; the answer built from memory.
+    payload = intake_parse(request.body)
+    queued, key = intake_payload(payload, header_key=request.headers.get("Idempotency-Key"))
+    token = getattr(request, "auth", None)
+    assert isinstance(token, IntakeToken)
+    receipt = intake_create(token=token, payload=queued, idempotency_key=key)
+    response = JsonResponse(_intake_out(receipt), status=202)
+    response["Location"] = f"/api/voices/intake/{receipt.id}/"
+    return response
+
+
+@router.get(
+    "/intake/{intake_id}/",
+    auth=[IntakeBearer(required=False), SessionCsrfAuth()],
+    response={200: IntakeOut, **error_responses(404)},
+    summary="Intake: what became of a queued voice (queued, done with the voice, refused with the error)",
+    description=INTAKE_DOC,
+)
+def intake_status(request: HttpRequest, intake_id: int) -> dict[str, Any]:
+    auth = getattr(request, "auth", None)
+    user_id = auth.user_id if isinstance(auth, IntakeToken) else acting_user(request).pk
+    row = (
+        VoiceIntake.objects.filter(pk=intake_id, user_id=user_id)
+        .values("id", "status", "voice_id", "error_code", "error_field", "error")
+        .first()
+        if 1 <= intake_id < 2**63
+        else None
+    )
+    if row is None:
+        raise NotFound(_("No such intake."))
+    return _intake_out(Receipt(created=False, **row))

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.fields import EncryptedPhoneField
@@ -515,3 +516,72 @@ class PeriodicJob(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class IntakeStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    DONE = "done", _("Done")
+    REFUSED = "refused", _("Refused")
+
+
+class VoiceIntake(models.Model):
+    """A voice sent through the intake (``POST /api/voices/intake/``), waiting for the worker to raise it.
+
+    The request writes one row (user, validated payload, idempotency key) and nothing else; the drainer
+    (``services/intake.py``) turns queued rows into voices through ``voice_submit_outcome`` and records the
+    outcome here: ``done`` with the voice, or ``refused`` with the error the synchronous API would have given.
+    The row is the record of the request itself (who sent what, when); the audit events are written when it is
+    drained. Keyed by user, not by community: the request does not read the compound (see the architecture
+    note), and rows are transient — they only matter until the client has read the outcome.
+    """
+
+    TRANSITIONS: dict[str, frozenset[str]] = {
+        IntakeStatus.QUEUED: frozenset({IntakeStatus.DONE, IntakeStatus.REFUSED}),
+        IntakeStatus.DONE: frozenset(),
+        IntakeStatus.REFUSED: frozenset(),
+    }
+
+    # No index of its own on user or voice: the unique (user, key) index serves "the user's intakes", and each
+    # index is work for the request's INSERT (a voice deleted by a superuser clears its intakes by a scan).
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    payload = models.JSONField(_("payload"))
+    idempotency_key = models.CharField(max_length=64)
+    # Database defaults: the request's INSERT names only user, payload and key.
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=IntakeStatus.choices,
+        default=IntakeStatus.QUEUED,
+        db_default=IntakeStatus.QUEUED,
+    )
+    voice = models.ForeignKey(
+        Voice,
+        verbose_name=_("voice"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
+    error_code = models.CharField(max_length=40, blank=True, default="", db_default="")
+    error_field = models.CharField(max_length=40, blank=True, default="", db_default="")
+    error = models.TextField(_("error"), blank=True, default="", db_default="")
+    attempts = models.PositiveSmallIntegerField(default=0, db_default=0)
+    created_at = models.DateTimeField(_("created at"), db_default=Now())
+    processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("voice intake")
+        verbose_name_plural = _("voice intakes")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "idempotency_key"], name="voice_intake_idempotency"),
+        ]
+        indexes = [
+            # The drainer's queue: the queued rows in order (a small partial index: done rows leave it).
+            models.Index(fields=["id"], condition=models.Q(status="queued"), name="voice_intake_queued"),
+        ]
+
+    def __str__(self) -> str:
+        return f"intake {self.pk} ({self.status})"

@@ -22,12 +22,17 @@ logger = logging.getLogger("gongzhi.periodic")
 SLACK = datetime.timedelta(minutes=1)
 
 
-def periodic_claim(name: str, *, now: datetime.datetime, interval: datetime.timedelta) -> datetime.datetime | None:
-    """Take this period's run of ``name``: its next run time, or None when another run holds a later one."""
+def periodic_claim(
+    name: str, *, now: datetime.datetime, interval: datetime.timedelta, slack: datetime.timedelta = SLACK
+) -> datetime.datetime | None:
+    """Take this period's run of ``name``: its next run time, or None when another run holds a later one.
+
+    ``slack`` must be shorter than ``interval`` for doubles to die out (a job every few seconds passes a
+    smaller one than the default minute)."""
     with transaction.atomic():
         PeriodicJob.objects.get_or_create(name=name)
         job = PeriodicJob.objects.select_for_update().get(name=name)
-        if job.next_run_at is not None and job.next_run_at > now + SLACK:
+        if job.next_run_at is not None and job.next_run_at > now + slack:
             return None
         job.last_run_at = now
         job.next_run_at = now + interval
@@ -52,10 +57,11 @@ def periodic_run(
     interval: datetime.timedelta,
     now: datetime.datetime | None = None,
     reschedule: bool = True,
+    slack: datetime.timedelta = SLACK,
 ) -> dict[str, int] | None:
     """Claim the period, run ``sweep(now=…)``, schedule the next run. None when this run is a double."""
     now = now or timezone.now()
-    next_run = periodic_claim(name, now=now, interval=interval)
+    next_run = periodic_claim(name, now=now, interval=interval, slack=slack)
     if next_run is None:
         return None
     counts = sweep(now=now)

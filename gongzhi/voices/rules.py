@@ -97,6 +97,14 @@ def is_compound_resident(user: Any, obj: Any) -> bool:
 
 
 @rules.predicate
+def is_resident(user: Any) -> bool:
+    """An approved resident of some compound: who may hold an intake token (the worker checks the compound)."""
+    if not _authenticated(user) or not user.is_active:
+        return False
+    return HouseBinding.objects.filter(user=user, status=BindingStatus.APPROVED).exists()
+
+
+@rules.predicate
 def is_public_voice(user: Any, voice: Any) -> bool:
     return isinstance(voice, Voice) and voice.is_public
 
@@ -118,6 +126,7 @@ may_rate_voice = is_author
 may_reopen_voice = is_author
 may_me_too = is_public_voice & is_compound_resident & ~is_author
 may_edit_routing = is_superuser | _compound_role(ROUTING_EDITORS)
+may_use_intake = is_resident
 
 rules.add_perm("voices.view_voice", may_view_voice)
 rules.add_perm("voices.view_on_wall", may_view_on_wall)
@@ -130,3 +139,4 @@ rules.add_perm("voices.rate_voice", may_rate_voice)
 rules.add_perm("voices.reopen_voice", may_reopen_voice)
 rules.add_perm("voices.me_too", may_me_too)
 rules.add_perm("voices.edit_routing", may_edit_routing)
+rules.add_perm("voices.use_intake", may_use_intake)

@@ -8,6 +8,10 @@ timeline event, an audit event and a notification.
 The task schedules its own next run (``run_after``). A ``PeriodicJob`` row guards against doubles: a run
 that finds the next run already scheduled later than now does nothing. Start the chain once with
 ``python manage.py voices_sweep --schedule`` (or from cron: ``*/15 * * * * manage.py voices_sweep``).
+
+The intake drainer (``services/intake.py``) runs the same way every ``INTAKE_INTERVAL`` (``manage.py voices_intake
+--schedule``; ``voices_intake --follow`` is a dedicated drainer process instead). Each run is one finished task row
+of the database back-end (about 29,000 a day): prune them with ``manage.py prune_db_task_results``.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from .periodic import periodic_run, periodic_schedule
 from .rules import ESCALATION_CHAIN, VOICE_TRIAGERS
 from .services import voice_close_expired
 from .services._common import compound_staff, event_add, lock, notify_later, organization_staff
+from .services.intake import intake_drain
 
 JOB_NAME = "voices.deadline_sweep"
 INTERVAL = datetime.timedelta(minutes=15)
@@ -181,4 +186,50 @@ def voices_deadline_sweep_task() -> dict[str, int] | None:
     return deadline_sweep_run()
 
 
-__all__ = ["deadline_sweep", "deadline_sweep_run", "schedule", "voices_deadline_sweep_task"]
+# ---------------------------------------------------------------- the intake drainer
+
+INTAKE_JOB_NAME = "voices.intake_drain"
+INTAKE_INTERVAL = datetime.timedelta(seconds=3)
+# Shorter than the interval, so that a second chain (``--schedule`` run again) dies out (periodic_claim).
+INTAKE_SLACK = datetime.timedelta(seconds=1)
+# A run drains for at most this long, so that the worker's other tasks (the sweep, reminders) get their turn;
+# the next run starts at once when this one overran its interval.
+INTAKE_RUN_SECONDS = 20.0
+
+
+def _intake_drain_for_a_while(*, now: datetime.datetime | None = None) -> dict[str, int]:
+    return intake_drain(seconds=INTAKE_RUN_SECONDS, now=now)
+
+
+def intake_schedule(run_after: datetime.datetime) -> bool:
+    """Enqueue the next drain (``manage.py voices_intake --schedule`` starts the chain)."""
+    return periodic_schedule(voices_intake_drain_task, run_after=run_after)
+
+
+def intake_drain_run(*, now: datetime.datetime | None = None, reschedule: bool = True) -> dict[str, int] | None:
+    """The periodic drain: claim the period, raise the queued intakes' voices, schedule the next run."""
+    return periodic_run(
+        INTAKE_JOB_NAME,
+        task=voices_intake_drain_task,
+        sweep=_intake_drain_for_a_while,
+        interval=INTAKE_INTERVAL,
+        now=now,
+        reschedule=reschedule,
+        slack=INTAKE_SLACK,
+    )
+
+
+@task()
+def voices_intake_drain_task() -> dict[str, int] | None:
+    return intake_drain_run()
+
+
+__all__ = [
+    "deadline_sweep",
+    "deadline_sweep_run",
+    "intake_drain_run",
+    "intake_schedule",
+    "schedule",
+    "voices_deadline_sweep_task",
+    "voices_intake_drain_task",
+]
