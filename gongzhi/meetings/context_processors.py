@@ -1,5 +1,5 @@
 """Whether the navigation shows the meeting pages: to staff of any organization (they may be invited), and to
-residents (the summaries of their compound's published minutes)."""
+residents (the summaries of their compound's published minutes); the action-item list to staff."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ def _links(request: HttpRequest) -> dict[str, bool]:
     user = request.user
     if not user.is_authenticated:
         return {}
-    return {"meetings": user.is_superuser or bool(memberships_of(user)) or houses_of_resident(user).exists()}
+    staff = user.is_superuser or bool(memberships_of(user))
+    return {"meetings": staff or houses_of_resident(user).exists(), "actions": staff}
 
 
 def meetings_nav(request: HttpRequest) -> dict[str, Any]:

@@ -375,6 +375,24 @@ def minutes_entries(*, user: Any, minutes: Minutes) -> list[MinutesEntry]:
     )
 
 
+def minutes_entries_of_versions(
+    *, user: Any, meeting: Meeting, versions: list[Minutes]
+) -> dict[int, list[MinutesEntry]]:
+    """The entries of several versions of one meeting, by version id, in agenda order: one query however many
+    versions (the meeting's page shows every published one). Versions the user may not read are left out."""
+    _require_view(user, meeting)
+    convenes = may_convene(user, meeting)
+    readable = [m.pk for m in versions if m.meeting_id == meeting.pk and (m.is_public or convenes)]
+    by_version: dict[int, list[MinutesEntry]] = {pk: [] for pk in readable}
+    for entry in (
+        MinutesEntry.objects.filter(community_id=meeting.community_id, minutes_id__in=readable)
+        .select_related("agenda_item")
+        .order_by("agenda_item__position", "pk")
+    ):
+        by_version[entry.minutes_id].append(entry)
+    return by_version
+
+
 def meeting_decisions(*, user: Any, meeting: Meeting) -> list[Decision]:
     _require_view(user, meeting)
     return list(
@@ -532,7 +550,8 @@ def _annotated(qs: QuerySet[ActionItem], today: datetime.date) -> QuerySet[Actio
 def action_list_public(*, user: Any, compound: Compound, now: datetime.datetime | None = None) -> QuerySet[ActionItem]:
     """The compound's public 整改清单: its public top-level action items — open ones first by due date, then
     done and cancelled ones, newest first — each with its counts (voices, photos, ratings, sub-items), its
-    cover photo, whether it is overdue, and its public sub-items (prefetched). Two queries for any page.
+    cover photo, its latest note (``latest_note``, ``latest_note_at``), whether it is overdue, and its public
+    sub-items (prefetched). Two queries for any page.
 
     Residents of the compound, its staff and supervisors; NotAllowed for anyone else. Responsible people are not
     named here (the page shows the responsible organization).
@@ -541,8 +560,13 @@ def action_list_public(*, user: Any, compound: Compound, now: datetime.datetime 
         raise NotAllowed(_("You do not have access to this compound."))
     today = timezone.localdate(now or timezone.now())
     public = ActionItem.objects.filter(community_id=compound.community_id, compound=compound, is_public=True)
+    latest = ActionUpdate.objects.filter(action_item=OuterRef("pk")).exclude(note="").order_by("-at", "-pk")
     return (
         _annotated(public.filter(parent__isnull=True), today)
+        .annotate(
+            latest_note=Subquery(latest.values("note")[:1]),
+            latest_note_at=Subquery(latest.values("at")[:1]),
+        )
         .select_related("responsible_organization", "meeting")
         .prefetch_related(
             Prefetch("sub_items", queryset=public.filter(parent__isnull=False).order_by("pk"), to_attr="public_subs")
@@ -562,14 +586,53 @@ def actions_of_compound(
 ) -> QuerySet[ActionItem]:
     """The compound's action items the user sees (staff list: private ones too for those who may), filtered,
     open ones first by due date; constant queries."""
+    return actions_list(
+        user=user,
+        compound=compound,
+        status=status,
+        overdue_only=overdue_only,
+        organization_id=organization_id,
+        now=now,
+    )
+
+
+SEARCH_MAX = 50
+
+
+def actions_list(
+    *,
+    user: Any,
+    compound: Compound | None = None,
+    status: str = "",
+    overdue_only: bool = False,
+    organization_id: int | None = None,
+    meeting_id: int | None = None,
+    search: str = "",
+    now: datetime.datetime | None = None,
+) -> QuerySet[ActionItem]:
+    """The action items the user sees (the staff list: every compound in their scope, or one), filtered by
+    status, responsible organization, meeting, overdue and a search in the title and detail ("#12" or "12" also
+    finds item 12); open ones first by due date, each annotated as ``action_list_public`` does. A fixed number of
+    queries for any page."""
     today = timezone.localdate(now or timezone.now())
-    qs = actions_visible(user=user).filter(community_id=compound.community_id, compound=compound)
+    qs = actions_visible(user=user)
+    if compound is not None:
+        qs = qs.filter(community_id=compound.community_id, compound=compound)
     if status:
         qs = qs.filter(status=status)
     if organization_id is not None:
         qs = qs.filter(responsible_organization_id=organization_id)
+    if meeting_id is not None:
+        qs = qs.filter(meeting_id=meeting_id)
     if overdue_only:
         qs = qs.filter(status__in=OPEN_ACTION_STATUSES, due_on__lt=today)
+    words = search.strip()[:SEARCH_MAX]
+    if words:
+        match = Q(title__icontains=words) | Q(detail__icontains=words)
+        number = words.removeprefix("#")
+        if number.isdigit() and len(number) < 12:
+            match |= Q(pk=int(number))
+        qs = qs.filter(match)
     return _annotated(qs.select_related("meeting", "parent"), today).order_by("open_rank", "due_on", "-done_at", "-pk")
 
 

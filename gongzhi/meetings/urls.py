@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import agenda, attendance, meetings, minutes
+from .views import actions, actions_bulk, agenda, attendance, meetings, minutes
 
 app_name = "meetings"
 
@@ -25,6 +25,8 @@ urlpatterns = [
     path("<int:pk>/agenda/pick/", agenda.agenda_pick, name="agenda_pick"),
     path("<int:pk>/agenda/free/", agenda.agenda_free, name="agenda_free"),
     path("<int:pk>/agenda/<int:item>/remove/", agenda.agenda_remove, name="agenda_remove"),
+    path("<int:pk>/agenda/<int:item>/edit/", agenda.agenda_edit, name="agenda_edit"),
+    path("<int:pk>/agenda/<int:item>/move/", agenda.agenda_move, name="agenda_move"),
     path("<int:pk>/sign-in/", attendance.sign_in_page, name="sign_in"),
     path("<int:pk>/sign-in/rotate/", attendance.sign_in_rotate, name="sign_in_rotate"),
     path("<int:pk>/sign-in/mark/", attendance.attendance_mark, name="attendance_mark"),
@@ -39,4 +41,20 @@ urlpatterns = [
     path("<int:pk>/minutes/publish/", minutes.minutes_publish, name="minutes_publish"),
     path("<int:pk>/minutes/correct/", minutes.minutes_correct, name="minutes_correct"),
     path("<int:pk>/minutes/discard/", minutes.minutes_discard, name="minutes_discard"),
+    path("<int:pk>/minutes.pdf", minutes.minutes_pdf, name="minutes_pdf"),
+    path("<int:pk>/summary.pdf", minutes.summary_pdf, name="summary_pdf"),
+    # action items (整改事项)
+    path("actions/", actions.action_list, name="actions"),
+    path("actions/new/", actions.action_new, name="action_new"),
+    path("actions/export/", actions_bulk.actions_export, name="actions_export"),
+    path("actions/import/", actions_bulk.actions_import, name="actions_import"),
+    path("actions/import/confirm/", actions_bulk.actions_import_confirm, name="actions_import_confirm"),
+    path("actions/public/<str:code>/", actions.action_list_public, name="actions_public"),
+    path("actions/<int:pk>/", actions.action_detail, name="action_detail"),
+    path("actions/<int:pk>/edit/", actions.action_edit, name="action_edit"),
+    path("actions/<int:pk>/update/", actions.action_update, name="action_update"),
+    path("actions/<int:pk>/sub-items/", actions.action_sub_item_add, name="action_sub_item_add"),
+    path("actions/<int:pk>/voices/", actions.action_voices_link, name="action_voices_link"),
+    path("actions/<int:pk>/rate/", actions.action_rate, name="action_rate"),
+    path("actions/<int:pk>/photos/<int:photo>/", actions.action_photo, name="action_photo"),
 ]

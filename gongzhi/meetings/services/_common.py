@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import models, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -200,4 +201,4 @@ def meeting_link(meeting: Meeting) -> str:
 
 
 def action_link(item_id: int) -> str:
-    return f"/meetings/actions/{item_id}/"
+    return reverse("meetings:action_detail", args=[item_id])

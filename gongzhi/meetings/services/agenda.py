@@ -1,5 +1,6 @@
 """The agenda: items picked from the candidates (a hot topic, overdue voices, an open action item) or written
-freely, while the meeting is a draft or published (and, for an item raised at the meeting, while it is held)."""
+freely, while the meeting is a draft or published (and, for an item raised at the meeting, while it is held);
+edited (title, notes, private or not), reordered and taken off before the meeting is held."""
 
 from __future__ import annotations
 
@@ -19,6 +20,9 @@ from ._common import clean_text, compound_voices, meeting_lock, require, user_or
 
 ADDABLE = frozenset({MeetingStatus.DRAFT, MeetingStatus.PUBLISHED, MeetingStatus.HELD})
 REMOVABLE = frozenset({MeetingStatus.DRAFT, MeetingStatus.PUBLISHED})
+# Items are edited and reordered before the meeting is held (their minutes are recorded under these titles).
+EDITABLE = REMOVABLE
+MOVES = {"up": -1, "down": 1}
 MAX_ITEMS = 50
 ITEM_FIELDS = ["position", "title", "detail", "source", "topic_words", "action_item_id", "is_private"]
 
@@ -107,18 +111,23 @@ def _item_locked(item: AgendaItem | int) -> tuple[AgendaItem, Meeting]:
     return AgendaItem.objects.get(pk=pk), meeting
 
 
-@transaction.atomic
-def agenda_item_update(
-    *, actor: Any, item: AgendaItem | int, title: str, detail: str = "", is_private: bool = False
-) -> AgendaItem:
-    found, meeting = _item_locked(item)
-    require(may_convene(actor, meeting), _not_convener())
-    if meeting.status not in ADDABLE:
+def _require_editable(meeting: Meeting) -> None:
+    if meeting.status not in EDITABLE:
         raise Conflict(
             _("This meeting is %(status)s: its agenda can no longer be changed.")
             % {"status": MeetingStatus(meeting.status).label},
             code="immutable",
         )
+
+
+@transaction.atomic
+def agenda_item_update(
+    *, actor: Any, item: AgendaItem | int, title: str, detail: str = "", is_private: bool = False
+) -> AgendaItem:
+    """Change an item's title, notes and whether it is private, while the meeting is a draft or published."""
+    found, meeting = _item_locked(item)
+    require(may_convene(actor, meeting), _not_convener())
+    _require_editable(meeting)
     before = snapshot(found, ["title", "detail", "is_private"])
     found.title = clean_text(title, field="title", max_length=TITLE_MAX)
     found.detail = clean_text(detail, field="detail", max_length=TEXT_MAX, required=False)
@@ -157,3 +166,45 @@ def agenda_item_remove(*, actor: Any, item: AgendaItem | int) -> None:
     audit_record(
         actor=actor, verb="meeting.agenda_remove", obj=meeting, community_id=meeting.community_id, before=before
     )
+
+
+@transaction.atomic
+def agenda_item_move(*, actor: Any, item: AgendaItem | int, direction: str) -> AgendaItem:
+    """Move an item one place up or down the agenda (it swaps places with its neighbour), while the meeting is
+    a draft or published. The first item cannot go up nor the last one down."""
+    found, meeting = _item_locked(item)
+    require(may_convene(actor, meeting), _not_convener())
+    _require_editable(meeting)
+    step = MOVES.get(str(direction))
+    if step is None:
+        raise DomainError(_("Move an item up or down."), field="direction", code="invalid_direction")
+    items = AgendaItem.objects.filter(community_id=meeting.community_id, meeting=meeting)
+    neighbour = (
+        items.filter(position__lt=found.position).order_by("-position").first()
+        if step < 0
+        else items.filter(position__gt=found.position).order_by("position").first()
+    )
+    if neighbour is None:
+        raise DomainError(
+            _("This item is already first.") if step < 0 else _("This item is already last."),
+            field="direction",
+            code="at_the_end",
+        )
+    before = [found.position, neighbour.position]
+    # Positions are unique per meeting: park the item on 0 (positions start at 1) while they swap.
+    mine, theirs = found.position, neighbour.position
+    found.position = 0
+    found.save(update_fields=["position"])
+    neighbour.position = mine
+    neighbour.save(update_fields=["position"])
+    found.position = theirs
+    found.save(update_fields=["position"])
+    audit_record(
+        actor=actor,
+        verb="meeting.agenda_move",
+        obj=meeting,
+        community_id=meeting.community_id,
+        before={"item": found.pk, "neighbour": neighbour.pk, "positions": before},
+        after={"item": found.pk, "neighbour": neighbour.pk, "positions": [found.position, neighbour.position]},
+    )
+    return found

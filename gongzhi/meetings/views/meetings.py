@@ -109,6 +109,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
         "may_convene": convener_compounds(user).exists(),
         "invitations": list(selectors.invitations_of_user(user=user)[:10]),
         "summaries": [(c, rows) for c, rows in summaries if rows],
+        "homes": list(homes[:5]),
         "feed_url": feed_url(request),
     }
     return render(request, "meetings/list.html", context)
@@ -293,11 +294,13 @@ def _detail(
             "total": by_party.total,
             "rows": [(Party(p).label, n) for p, n in by_party.by_party.items() if n],
         }
-    versions = [
-        (m, selectors.minutes_entries(user=user, minutes=m))
+    published = [
+        m
         for m in selectors.minutes_versions(user=user, meeting=meeting)
         if m.status in (MinutesStatus.PUBLISHED, MinutesStatus.CORRECTED)
     ]
+    entries = selectors.minutes_entries_of_versions(user=user, meeting=meeting, versions=published)
+    versions = [(m, entries.get(m.pk, [])) for m in published]
     context = {
         "meeting": meeting,
         "convenes": convenes,

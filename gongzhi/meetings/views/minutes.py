@@ -1,5 +1,6 @@
 """Minutes and decisions per agenda item while the meeting is held; closing it (decisions become action items in
-the same step); publishing the minutes; a correction as a new version with a reason."""
+the same step); publishing the minutes; a correction as a new version with a reason; the minutes as a printable
+PDF (staff) and the residents' summary as a PDF."""
 
 from __future__ import annotations
 
@@ -11,13 +12,14 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
-from gongzhi.core.errors import DomainError, NotAllowed, NotFound
+from gongzhi.core.errors import Conflict, DomainError, NotAllowed, NotFound
 
-from .. import selectors, services
+from .. import pdf, selectors, services
 from ..forms import DecisionForm, MinutesEntryForm, ReasonForm
 from ..models import AgendaItem, Decision, Meeting, MeetingStatus, Minutes, MinutesStatus
 from .common import act, convener_meeting, domain_errors, post_view, run_service
@@ -230,3 +232,44 @@ def minutes_discard(request: HttpRequest, pk: int) -> HttpResponse:
         "meetings:minutes",
         pk=meeting.pk,
     )
+
+
+# --- PDF ----------------------------------------------------------------------------------------------------------
+
+
+def _pdf_response(doc: pdf.MinutesDocument, meeting: Meeting) -> HttpResponse:
+    response = HttpResponse(pdf.minutes_pdf_bytes(doc), content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(False, pdf.pdf_filename(doc, meeting.pk)) or "inline"
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_GET
+@domain_errors
+def minutes_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The minutes for print and signing: the published version (conveners: the draft until then), or
+    ``?version=N``. Only for those who see the meeting (404 otherwise); a meeting without minutes is sent back
+    to its page with the reason."""
+    meeting = selectors.meeting_get(user=request.user, pk=pk)
+    raw = request.GET.get("version", "")
+    if raw and not (raw.isdigit() and len(raw) <= 4):
+        raise NotFound(_("No such minutes."))
+    try:
+        doc = pdf.minutes_document(user=request.user, meeting=meeting, version=int(raw) if raw else None)
+    except Conflict as exc:
+        messages.error(request, exc.message)
+        return redirect("meetings:detail", pk=meeting.pk)
+    return _pdf_response(doc, meeting)
+
+
+@login_required
+@require_GET
+@domain_errors
+def summary_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The residents' summary as a PDF: exactly what the summary page shows (``selectors.public_minutes``)."""
+    meeting = Meeting.objects.select_related("compound").filter(pk=pk).first()
+    if meeting is None:
+        raise NotFound(_("No published minutes."))
+    return _pdf_response(pdf.public_document(user=request.user, meeting=meeting), meeting)
