@@ -1,0 +1,55 @@
+"""Mediation writes: keyword-only, typed, atomic, each with an audit event in the same transaction."""
+
+from .cases import (
+    PartyInput,
+    case_access_refused,
+    case_from_voice,
+    case_open,
+    case_view_record,
+    evidence_add,
+    house_by_label,
+    mediator_assign,
+    mediator_remove,
+    party_add,
+)
+from .incidents import incident_acknowledge, incident_close, incident_report
+from .outcomes import (
+    agreement_edit,
+    agreement_record,
+    agreement_sign,
+    case_close,
+    case_reopen,
+    follow_up_record,
+    party_users,
+    policy_set,
+    session_cancel,
+    session_record,
+    session_schedule,
+)
+
+__all__ = [
+    "PartyInput",
+    "agreement_edit",
+    "agreement_record",
+    "agreement_sign",
+    "case_access_refused",
+    "case_close",
+    "case_from_voice",
+    "case_open",
+    "case_reopen",
+    "case_view_record",
+    "evidence_add",
+    "follow_up_record",
+    "house_by_label",
+    "incident_acknowledge",
+    "incident_close",
+    "incident_report",
+    "mediator_assign",
+    "mediator_remove",
+    "party_add",
+    "party_users",
+    "policy_set",
+    "session_cancel",
+    "session_record",
+    "session_schedule",
+]
