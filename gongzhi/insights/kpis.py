@@ -1,4 +1,8 @@
-"""KPI definitions (KPIS.md). Each KPI is defined once, here; pages, API and reports call these."""
+"""KPI definitions (KPIS.md). Each KPI is defined once, here; pages, API and reports call these.
+
+The engine (``registry.py``, ``definitions.py``, ``engine.py``) registers them by key, for many compounds at
+once and as of a date; the rollups (``rollups.py``) store their values per compound and period.
+"""
 
 from __future__ import annotations
 
@@ -78,6 +82,15 @@ def permanent_residents_by_compound(residents: QuerySet[Resident], at: datetime.
 # Residents' voices (KPIS.md, "Residents' voices"). A period is the half-open date range [start, end) in
 # Asia/Shanghai time. Voices rejected as invalid or merged as duplicates count in no KPI. ``voices`` is the
 # scoped queryset to measure (a compound's, a community's, everything a supervisor reaches).
+#
+# ``as_of`` (an aware datetime, exclusive; default: everything recorded so far) measures from what was
+# recorded before it: voices submitted, accepted, resolved, rated, reopened, rejected or merged before
+# ``as_of``. Each KPI has a ``*_by_compound`` twin giving the same figures per compound in the same number of
+# queries (compound id → figure; compounds without any row are absent).
+#
+# Two KPIs read the voice's current resolution and deadline (on-time resolution, mean time to resolve): a
+# reopen withdraws a resolution and sets a fresh deadline, and is possible only within 7 days of that
+# resolution (``REOPEN_WINDOW``), so their value as of d is final from d + 7 days on.
 
 
 def _period_bounds(start: datetime.date, end: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
@@ -90,56 +103,123 @@ def _period_bounds(start: datetime.date, end: datetime.date) -> tuple[datetime.d
     )
 
 
-def _counted(voices: QuerySet[Voice]) -> QuerySet[Voice]:
-    from gongzhi.voices.models import UNCOUNTED_STATUSES
+def _window(
+    start: datetime.date, end: datetime.date, as_of: datetime.datetime | None
+) -> tuple[datetime.datetime, datetime.datetime]:
+    """[start, end) in Shanghai time, its end moved back to ``as_of`` when that comes first."""
+    s, e = _period_bounds(start, end)
+    return s, (e if as_of is None else min(e, as_of))
 
-    return voices.exclude(status__in=UNCOUNTED_STATUSES)
+
+def _counted(voices: QuerySet[Voice], as_of: datetime.datetime | None = None) -> QuerySet[Voice]:
+    """Voices that count: not rejected or merged (as of ``as_of``: submitted before it, and not rejected or
+    merged before it — a voice rejected later still counted then)."""
+    from django.db.models import Exists
+
+    from gongzhi.voices.models import UNCOUNTED_STATUSES, VoiceEvent
+
+    if as_of is None:
+        return voices.exclude(status__in=UNCOUNTED_STATUSES)
+    later = VoiceEvent.objects.filter(voice=OuterRef("pk"), verb__in=("reject", "merge"), at__gte=as_of)
+    return voices.filter(submitted_at__lt=as_of).exclude(Q(status__in=UNCOUNTED_STATUSES) & ~Exists(later))
 
 
 RESOLVE_VERBS = ("resolve", "acknowledge")
 
 
-def voices_by_kind(voices: QuerySet[Voice], start: datetime.date, end: datetime.date) -> dict[str, int]:
+def _grouped(qs: QuerySet[Any], by: str | None, **aggregates: Any) -> dict[Any, dict[str, Any]]:
+    """One query: the aggregates per ``by`` (a field path), or in total under the key None."""
+    if by is None:
+        return {None: qs.aggregate(**aggregates)}
+    return {r.pop("_key"): r for r in qs.order_by().annotate(_key=F(by)).values("_key").annotate(**aggregates)}
+
+
+def _ratios(rows: dict[Any, dict[str, Any]]) -> dict[Any, Ratio]:
+    return {k: Ratio(numerator=r["n"] or 0, denominator=r["d"] or 0) for k, r in rows.items()}
+
+
+def _total(ratios: dict[Any, Ratio]) -> Ratio:
+    return ratios.get(None, Ratio(0, 0))
+
+
+def voices_by_kind_by_compound(
+    voices: QuerySet[Voice], start: datetime.date, end: datetime.date, *, as_of: datetime.datetime | None = None
+) -> dict[int, dict[str, int]]:
+    """``voices_by_kind`` per compound: compound id → kind → count (every kind present, 0 if none)."""
+    from gongzhi.voices.models import Kind
+
+    s, e = _window(start, end, as_of)
+    out: dict[int, dict[str, int]] = {}
+    rows = (
+        _counted(voices, as_of)
+        .filter(submitted_at__gte=s, submitted_at__lt=e)
+        .order_by()
+        .values_list("compound_id", "kind")
+        .annotate(n=Count("id"))
+    )
+    for compound_id, kind, n in rows:
+        out.setdefault(compound_id, dict.fromkeys(Kind.values, 0))[kind] = n
+    return out
+
+
+def voices_by_kind(
+    voices: QuerySet[Voice], start: datetime.date, end: datetime.date, *, as_of: datetime.datetime | None = None
+) -> dict[str, int]:
     """Voices of kind K in a period = voices of kind K submitted in [start, end), for every kind (0 if none)."""
     from gongzhi.voices.models import Kind
 
-    s, e = _period_bounds(start, end)
-    counts = dict(
-        _counted(voices)
-        .filter(submitted_at__gte=s, submitted_at__lt=e)
-        .order_by()
-        .values_list("kind")
-        .annotate(n=Count("id"))
-        .values_list("kind", "n")
-    )
-    return {kind: counts.get(kind, 0) for kind in Kind.values}
+    total = dict.fromkeys(Kind.values, 0)
+    for counts in voices_by_kind_by_compound(voices, start, end, as_of=as_of).values():
+        for kind, n in counts.items():
+            total[kind] += n
+    return total
 
 
-def response_rate(voices: QuerySet[Voice], start: datetime.date, end: datetime.date) -> Ratio:
+def _response(
+    voices: QuerySet[Voice], start: datetime.date, end: datetime.date, as_of: datetime.datetime | None, by: str | None
+) -> dict[Any, Ratio]:
+    from gongzhi.voices.models import Kind
+
+    s, e = _window(start, end, as_of)
+    on_time = Q(accepted_at__isnull=False, accepted_at__lte=F("response_due_at"))
+    if as_of is not None:
+        on_time &= Q(accepted_at__lt=as_of)
+    qs = _counted(voices, as_of).filter(submitted_at__gte=s, submitted_at__lt=e).exclude(kind=Kind.PRAISE)
+    return _ratios(_grouped(qs, by, d=Count("id"), n=Count("id", filter=on_time)))
+
+
+def response_rate(
+    voices: QuerySet[Voice], start: datetime.date, end: datetime.date, *, as_of: datetime.datetime | None = None
+) -> Ratio:
     """响应率 = of the period's voices other than praise, the share accepted (受理) no later than their
     response deadline.
 
     Denominator: voices other than praise submitted in [start, end). Numerator: those whose first
-    acceptance (``accepted_at``) ≤ ``response_due_at``.
+    acceptance (``accepted_at``) ≤ ``response_due_at`` (and, as of d, before d).
     """
-    from django.db.models import F
+    return _total(_response(voices, start, end, as_of, None))
 
-    from gongzhi.voices.models import Kind
 
+def response_rate_by_compound(
+    voices: QuerySet[Voice], start: datetime.date, end: datetime.date, *, as_of: datetime.datetime | None = None
+) -> dict[int, Ratio]:
+    return _response(voices, start, end, as_of, "compound_id")
+
+
+def _on_time(
+    voices: QuerySet[Voice], start: datetime.date, end: datetime.date, as_of: datetime.datetime | None, by: str | None
+) -> dict[Any, Ratio]:
     s, e = _period_bounds(start, end)
-    row = (
-        _counted(voices)
-        .filter(submitted_at__gte=s, submitted_at__lt=e)
-        .exclude(kind=Kind.PRAISE)
-        .aggregate(
-            d=Count("id"),
-            n=Count("id", filter=Q(accepted_at__isnull=False, accepted_at__lte=F("response_due_at"))),
-        )
-    )
-    return Ratio(numerator=row["n"], denominator=row["d"])
+    done = Q(resolved_at__isnull=False, resolved_at__lte=F("resolution_due_at"))
+    if as_of is not None:
+        done &= Q(resolved_at__lt=as_of)
+    qs = _counted(voices, as_of).filter(resolution_due_at__gte=s, resolution_due_at__lt=e)
+    return _ratios(_grouped(qs, by, d=Count("id"), n=Count("id", filter=done)))
 
 
-def on_time_resolution_rate(voices: QuerySet[Voice], start: datetime.date, end: datetime.date) -> Ratio:
+def on_time_resolution_rate(
+    voices: QuerySet[Voice], start: datetime.date, end: datetime.date, *, as_of: datetime.datetime | None = None
+) -> Ratio:
     """按期办结率 = of voices whose resolution deadline falls in the period, the share resolved no later than
     that deadline.
 
@@ -147,86 +227,149 @@ def on_time_resolution_rate(voices: QuerySet[Voice], start: datetime.date, end: 
     current resolution (``resolved_at``) ≤ ``resolution_due_at``. A reopened voice has a fresh deadline and
     no resolution until it is resolved again.
     """
-    from django.db.models import F
-
-    s, e = _period_bounds(start, end)
-    row = (
-        _counted(voices)
-        .filter(resolution_due_at__gte=s, resolution_due_at__lt=e)
-        .aggregate(
-            d=Count("id"),
-            n=Count("id", filter=Q(resolved_at__isnull=False, resolved_at__lte=F("resolution_due_at"))),
-        )
-    )
-    return Ratio(numerator=row["n"], denominator=row["d"])
+    return _total(_on_time(voices, start, end, as_of, None))
 
 
-def resolution_rate(voices: QuerySet[Voice], start: datetime.date, end: datetime.date) -> Ratio:
-    """解决率 = of the period's voices other than praise, the share resolved as of the end of the period.
+def on_time_resolution_rate_by_compound(
+    voices: QuerySet[Voice], start: datetime.date, end: datetime.date, *, as_of: datetime.datetime | None = None
+) -> dict[int, Ratio]:
+    return _on_time(voices, start, end, as_of, "compound_id")
 
-    Denominator: voices other than praise submitted in [start, end). Numerator: those whose latest
-    resolve-or-reopen event before ``end`` is a resolution (read from the timeline, so the value as of
-    ``end`` does not change later).
-    """
+
+def _resolution(
+    voices: QuerySet[Voice], start: datetime.date, end: datetime.date, as_of: datetime.datetime | None, by: str | None
+) -> dict[Any, Ratio]:
     from gongzhi.voices.models import Kind, VoiceEvent
 
-    s, e = _period_bounds(start, end)
+    s, e = _window(start, end, as_of)
     last_verb = Subquery(
         VoiceEvent.objects.filter(voice=OuterRef("pk"), at__lt=e, verb__in=[*RESOLVE_VERBS, "reopen"])
         .order_by("-at", "-id")
         .values("verb")[:1]
     )
-    row = (
-        _counted(voices)
+    qs = (
+        _counted(voices, as_of)
         .filter(submitted_at__gte=s, submitted_at__lt=e)
         .exclude(kind=Kind.PRAISE)
         .annotate(last_verb=last_verb)
-        .aggregate(d=Count("id"), n=Count("id", filter=Q(last_verb__in=RESOLVE_VERBS)))
     )
-    return Ratio(numerator=row["n"], denominator=row["d"])
+    return _ratios(_grouped(qs, by, d=Count("id"), n=Count("id", filter=Q(last_verb__in=RESOLVE_VERBS))))
 
 
-def satisfaction_rate(voices: QuerySet[Voice], start: datetime.date, end: datetime.date) -> Ratio:
+def resolution_rate(
+    voices: QuerySet[Voice], start: datetime.date, end: datetime.date, *, as_of: datetime.datetime | None = None
+) -> Ratio:
+    """解决率 = of the period's voices other than praise, the share resolved as of the end of the period.
+
+    Denominator: voices other than praise submitted in [start, end). Numerator: those whose latest
+    resolve-or-reopen event before ``end`` (or ``as_of``, when earlier) is a resolution (read from the
+    timeline, so the value as of ``end`` does not change later).
+    """
+    return _total(_resolution(voices, start, end, as_of, None))
+
+
+def resolution_rate_by_compound(
+    voices: QuerySet[Voice], start: datetime.date, end: datetime.date, *, as_of: datetime.datetime | None = None
+) -> dict[int, Ratio]:
+    return _resolution(voices, start, end, as_of, "compound_id")
+
+
+def _satisfaction(
+    voices: QuerySet[Voice], start: datetime.date, end: datetime.date, as_of: datetime.datetime | None, by: str | None
+) -> dict[Any, Ratio]:
+    from django.db.models import Exists
+
+    from gongzhi.voices.models import Score, VoiceRating
+
+    s, e = _window(start, end, as_of)
+    later = VoiceRating.objects.filter(voice=OuterRef("voice"), at__lt=e).filter(
+        Q(at__gt=OuterRef("at")) | Q(at=OuterRef("at"), id__gt=OuterRef("id"))
+    )
+    qs = VoiceRating.objects.filter(voice__in=_counted(voices, as_of), at__gte=s, at__lt=e).filter(~Exists(later))
+    good = Q(score__in=[Score.SATISFIED, Score.BASIC])
+    return _ratios(_grouped(qs, None if by is None else f"voice__{by}", d=Count("id"), n=Count("id", filter=good)))
+
+
+def satisfaction_rate(
+    voices: QuerySet[Voice], start: datetime.date, end: datetime.date, *, as_of: datetime.datetime | None = None
+) -> Ratio:
     """满意率 = of ratings given in the period, (满意 + 基本满意) ÷ all ratings.
 
     Ratings given in [start, end) of the voices measured; a voice counts once, with its latest rating as of
     ``end`` (a rating replaced after a reopen by a later one in the period does not count).
     """
-    from django.db.models import Exists
+    return _total(_satisfaction(voices, start, end, as_of, None))
 
-    from gongzhi.voices.models import Score, VoiceRating
 
-    s, e = _period_bounds(start, end)
-    later = VoiceRating.objects.filter(voice=OuterRef("voice"), at__lt=e).filter(
-        Q(at__gt=OuterRef("at")) | Q(at=OuterRef("at"), id__gt=OuterRef("id"))
+def satisfaction_rate_by_compound(
+    voices: QuerySet[Voice], start: datetime.date, end: datetime.date, *, as_of: datetime.datetime | None = None
+) -> dict[int, Ratio]:
+    return _satisfaction(voices, start, end, as_of, "compound_id")
+
+
+def resolve_hours_by_compound(
+    voices: QuerySet[Voice], start: datetime.date, end: datetime.date, *, as_of: datetime.datetime | None = None
+) -> dict[int, tuple[float, int]]:
+    """The parts of 平均办结时长 per compound: compound id → (total hours, voices), one query."""
+    from gongzhi.voices.models import Kind
+
+    s, e = _window(start, end, as_of)
+    rows = (
+        _counted(voices, as_of)
+        .filter(resolved_at__gte=s, resolved_at__lt=e)
+        .exclude(kind=Kind.PRAISE)
+        .values_list("compound_id", "submitted_at", "resolved_at")
     )
-    row = (
-        VoiceRating.objects.filter(voice__in=_counted(voices), at__gte=s, at__lt=e)
-        .filter(~Exists(later))
-        .aggregate(d=Count("id"), n=Count("id", filter=Q(score__in=[Score.SATISFIED, Score.BASIC])))
-    )
-    return Ratio(numerator=row["n"], denominator=row["d"])
+    out: dict[int, tuple[float, int]] = {}
+    for compound_id, submitted, resolved in rows:
+        if resolved is None:
+            continue
+        hours, n = out.get(compound_id, (0.0, 0))
+        out[compound_id] = (hours + (resolved - submitted).total_seconds() / 3600, n + 1)
+    return out
 
 
-def mean_time_to_resolve(voices: QuerySet[Voice], start: datetime.date, end: datetime.date) -> float | None:
+def mean_time_to_resolve(
+    voices: QuerySet[Voice], start: datetime.date, end: datetime.date, *, as_of: datetime.datetime | None = None
+) -> float | None:
     """平均办结时长 (hours) = mean of (resolved − submitted) over voices other than praise resolved in the period.
 
     Resolved in the period: the current resolution (``resolved_at``) falls in [start, end); a voice
     resolved again after a reopen is measured from submission to its latest resolution. None when none.
     """
-    from gongzhi.voices.models import Kind
+    parts = resolve_hours_by_compound(voices, start, end, as_of=as_of).values()
+    n = sum(count for _hours, count in parts)
+    return sum(hours for hours, _count in parts) / n if n else None
 
-    s, e = _period_bounds(start, end)
-    rows = list(
-        _counted(voices)
-        .filter(resolved_at__gte=s, resolved_at__lt=e)
-        .exclude(kind=Kind.PRAISE)
-        .values_list("submitted_at", "resolved_at")
-    )
-    if not rows:
-        return None
-    seconds = [(resolved - submitted).total_seconds() for submitted, resolved in rows if resolved is not None]
-    return sum(seconds) / 3600 / len(seconds)
+
+def _reopen(
+    voices: QuerySet[Voice], start: datetime.date, end: datetime.date, as_of: datetime.datetime | None, by: bool
+) -> dict[Any, Ratio]:
+    from django.db.models import Min
+
+    from gongzhi.voices.models import VoiceEvent
+
+    s, e = _window(start, end, as_of)
+    first: dict[int, tuple[int, datetime.datetime]] = {
+        voice_id: (compound_id, at)
+        for voice_id, compound_id, at in VoiceEvent.objects.filter(
+            voice__in=_counted(voices, as_of), verb__in=RESOLVE_VERBS, at__gte=s, at__lt=e
+        )
+        .order_by()
+        .values("voice")
+        .annotate(first=Min("at"))
+        .values_list("voice", "voice__compound_id", "first")
+    }
+    reopens = VoiceEvent.objects.filter(voice__in=list(first), verb="reopen", at__gt=s)
+    if as_of is not None:
+        reopens = reopens.filter(at__lt=as_of)
+    reopened = {voice_id for voice_id, at in reopens.values_list("voice_id", "at") if at > first[voice_id][1]}
+    counts: dict[Any, list[int]] = {}
+    for voice_id, (compound_id, _at) in first.items():
+        c = counts.setdefault(compound_id if by else None, [0, 0])
+        c[0] += voice_id in reopened
+        c[1] += 1
+    return {k: Ratio(numerator=n, denominator=d) for k, (n, d) in counts.items()}
 
 
 def reopen_rate(
@@ -238,23 +381,13 @@ def reopen_rate(
     their first resolution in the period (reopening needs a 不满意 rating), recorded before ``as_of`` (default:
     everything recorded so far; a reopen may come up to 7 days after the period ends).
     """
-    from django.db.models import Min
+    return _total(_reopen(voices, start, end, as_of, False))
 
-    from gongzhi.voices.models import VoiceEvent
 
-    s, e = _period_bounds(start, end)
-    first = dict(
-        VoiceEvent.objects.filter(voice__in=_counted(voices), verb__in=RESOLVE_VERBS, at__gte=s, at__lt=e)
-        .order_by()
-        .values("voice")
-        .annotate(first=Min("at"))
-        .values_list("voice", "first")
-    )
-    reopens = VoiceEvent.objects.filter(voice__in=list(first), verb="reopen", at__gt=s)
-    if as_of is not None:
-        reopens = reopens.filter(at__lt=as_of)
-    reopened = {voice_id for voice_id, at in reopens.values_list("voice_id", "at") if at > first[voice_id]}
-    return Ratio(numerator=len(reopened), denominator=len(first))
+def reopen_rate_by_compound(
+    voices: QuerySet[Voice], start: datetime.date, end: datetime.date, *, as_of: datetime.datetime | None = None
+) -> dict[int, Ratio]:
+    return _reopen(voices, start, end, as_of, True)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -420,8 +553,9 @@ def fee_figures(
             red_sums[f"{w}{k}"] = money_sum("amount", via[k] & Q(approved_on__lt=before))
             pay_sums[f"{w}{k}"] = money_sum("amount", via[k] & Q(paid_on__lt=before))
             ref_sums[f"{w}{k}"] = money_sum("amount", via[k] & Q(paid_on__lt=before))
-        pay_sums[f"{w}r"] = money_sum("amount", via["as"] & Q(paid_on__gte=s, paid_on__lt=e))
-        ref_sums[f"{w}r"] = money_sum("amount", via["as"] & Q(paid_on__gte=s, paid_on__lt=e))
+        # recovered: paid during P, and before d when d comes first (as of d, later payments are unknown)
+        pay_sums[f"{w}r"] = money_sum("amount", via["as"] & Q(paid_on__gte=s, paid_on__lt=min(e, day)))
+        ref_sums[f"{w}r"] = money_sum("amount", via["as"] & Q(paid_on__gte=s, paid_on__lt=min(e, day)))
 
     counted = ~Q(status=BillStatus.CANCELLED)
     via_counted = ~Q(bill__status=BillStatus.CANCELLED)
