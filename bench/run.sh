@@ -14,3 +14,7 @@ trap 'bash scripts/pg.sh stop "$pgdir"' EXIT
 url=$(bash scripts/pg.sh start "$pgdir" "${BENCH_PG_PORT:-$(( 40000 + RANDOM % 20000 ))}")
 .venv/bin/python -m bench.voice_pages --database-url "$url"
 .venv/bin/python -m bench.voice_submit --database-url "$url"
+.venv/bin/python -m bench.meeting_pages --database-url "$url" # issue 4: 50,000 action items against 500 (~25 min)
+.venv/bin/python -m bench.duty_roster --database-url "$url"
+.venv/bin/python -m bench.duty_pages --database-url "$url"
+.venv/bin/python -m bench.activity_calendar --database-url "$url"

@@ -127,3 +127,4 @@ def too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
 api.add_router("/accounts/", "gongzhi.accounts.api.router")
 api.add_router("/estates/", "gongzhi.estates.api.router")
 api.add_router("/voices/", "gongzhi.voices.api.router")
+api.add_router("/insights/", "gongzhi.insights.api.router")

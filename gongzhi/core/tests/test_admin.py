@@ -13,7 +13,20 @@ from gongzhi.testing.factories import HouseFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-OWN_APPS = ("core", "accounts", "estates", "voices", "notifications", "open311", "finance", "meetings")
+OWN_APPS = (
+    "core",
+    "accounts",
+    "estates",
+    "voices",
+    "notifications",
+    "open311",
+    "finance",
+    "meetings",
+    "activities",
+    "duty",
+    "notices",
+    "insights",
+)
 
 
 def test_every_model_of_the_project_has_an_admin():

@@ -111,6 +111,38 @@ class Command(BaseCommand):
             manager=users["13800000011"],
             house=House.objects.filter(bindings__user=users["13800000101"], compound=case).first(),
         )
+        from gongzhi.mediation.demo import seed_mediation
+
+        seed_mediation(
+            compound=case,
+            secretary=users["13800000001"],
+            grid_worker=users["13800000002"],
+            officer=users["13800000041"],
+            lawyer=users["13800000051"],
+            reporter=users["13800000012"],
+            home=House.objects.filter(bindings__user=users["13800000101"], compound=case).first(),
+        )
+        from gongzhi.duty.demo import seed_duty
+
+        seed_duty(
+            compound=case,
+            secretary=users["13800000001"],
+            officer=users["13800000041"],
+            property_staff=[users["13800000012"], users["13800000013"]],
+            resident=users["13800000101"],
+        )
+        from gongzhi.notices.demo import seed_notices
+
+        seed_notices(compound=case, secretary=users["13800000001"], manager=users["13800000011"])
+        from gongzhi.activities.demo import seed_activities
+
+        seed_activities(
+            compound=case,
+            secretary=users["13800000001"],
+            manager=users["13800000011"],
+            technician=users["13800000013"],
+            owner=users["13800000101"],
+        )
         if created:
             audit_record(
                 actor=None,
