@@ -10,6 +10,7 @@ from django.core.management import call_command
 
 from gongzhi.accounts.models import Membership, User
 from gongzhi.accounts.roles import Role
+from gongzhi.accounts.selectors import user_by_phone
 from gongzhi.estates.models import Compound, House, HouseBinding, Resident
 from gongzhi.insights.kpis import occupancy_rate, permanent_residents
 
@@ -51,8 +52,13 @@ def test_every_role_has_a_demo_login_and_it_is_printed(seeded):
     for role in Role.values:
         assert Membership.objects.filter(role=role).exists(), role
     assert User.objects.filter(is_superuser=True).count() == 1
-    assert HouseBinding.objects.filter(status="approved").count() == 1
-    assert HouseBinding.objects.filter(status="pending").count() == 1
+    # the demo owner is an approved resident (of a home and of a vacant house under care), the applicant waits;
+    # the other approved bindings are the activities' demo neighbours, who cannot log in with a known password
+    owner, applicant = user_by_phone("13800000101"), user_by_phone("13800000102")
+    assert HouseBinding.objects.filter(status="approved", user=owner).count() == 2
+    assert list(HouseBinding.objects.filter(status="pending").values_list("user", flat=True)) == [applicant.pk]
+    others = User.objects.filter(bindings__status="approved").exclude(pk=owner.pk).distinct()
+    assert others.exists() and not any(u.check_password("gongzhi-demo-2026") for u in others)
     assert "13800000001" in seeded and "gongzhi-demo-2026" in seeded
 
 

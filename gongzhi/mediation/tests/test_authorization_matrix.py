@@ -173,13 +173,15 @@ def _actions(world: Any) -> dict[str, Callable[[Any], Any]]:
 
 
 def open_case_as(world: Any, actor: Any) -> Case:
+    house = world.house_a
+    label = f"{house.building.name}{house.unit.name}{house.room}"
     return services.case_open(
         actor=actor,
         compound=world.compound_a,
         case_type="noise",
         title="装修噪音",
         description="周末早上装修",
-        parties=[services.PartyInput(kind=PartyKind.HOUSEHOLD, house="1栋1单元101")],
+        parties=[services.PartyInput(kind=PartyKind.HOUSEHOLD, house=label)],
     )
 
 
