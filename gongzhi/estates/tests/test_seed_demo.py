@@ -55,6 +55,7 @@ def test_every_role_has_a_demo_login_and_it_is_printed(seeded):
     # the demo owner is an approved resident (of a home and of a vacant house under care), the applicant waits;
     # the other approved bindings are the activities' demo neighbours, who cannot log in with a known password
     owner, applicant = user_by_phone("13800000101"), user_by_phone("13800000102")
+    assert owner is not None and applicant is not None
     assert HouseBinding.objects.filter(status="approved", user=owner).count() == 2
     assert list(HouseBinding.objects.filter(status="pending").values_list("user", flat=True)) == [applicant.pk]
     others = User.objects.filter(bindings__status="approved").exclude(pk=owner.pk).distinct()

@@ -297,3 +297,15 @@ def test_upcoming_activities_of_the_compound_are_on_the_screen(world, client):
     slide = next(slide for slide in slides if slide["type"] == "activities")
     assert [item["title"] for item in slide["items"]] == ["重阳敬老茶话会"]
     assert slide["items"][0]["place"] == "社区活动室" and "月" in slide["items"][0]["when"]
+
+
+def test_the_screen_speaks_the_sites_language_whatever_the_tv_browser_asks_for(world, client, secretary):
+    # given a screen, opened by a TV whose browser asks for English
+    screen = s.lobby_screen_create(actor=secretary, compound=world.compound_a, location="1栋大堂")
+    page_url, content_url = _urls(screen)
+    # when it loads the page and its content
+    page = client.get(page_url, headers={"accept-language": "en"})
+    content = client.get(content_url, headers={"accept-language": "en"})
+    # then both are in the site's language (Chinese), which the page also tells its script
+    assert page["Content-Language"] == content["Content-Language"] == "zh-hans"
+    assert '<html lang="zh-hans"' in page.content.decode()

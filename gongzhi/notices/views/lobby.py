@@ -4,10 +4,16 @@ expired link gets a clear error and nothing else."""
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -26,7 +32,21 @@ def _private(response: HttpResponseBase, *, store: bool = False) -> HttpResponse
     return response
 
 
+def _site_language(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """A lobby TV shows the site's language (Chinese), whatever its browser asks for: nobody is there to switch."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        with translation.override(settings.LANGUAGE_CODE):
+            response = view(request, *args, **kwargs)
+            response["Content-Language"] = settings.LANGUAGE_CODE
+            return response
+
+    return wrapped
+
+
 @require_GET
+@_site_language
 def screen(request: HttpRequest, token: str) -> HttpResponseBase:
     try:
         found = lobby.screen_from_token(token)
@@ -47,6 +67,7 @@ def screen(request: HttpRequest, token: str) -> HttpResponseBase:
 
 
 @require_GET
+@_site_language
 def screen_content(request: HttpRequest, token: str) -> HttpResponseBase:
     try:
         found = lobby.screen_from_token(token)
