@@ -2,7 +2,8 @@
 
 A year of activities in the case compound across the categories — the case ran 73 in a year: car washing,
 doormat and window-screen cleaning, festivals, elder care — most held, with sign-ups, check-ins and feedback;
-one upcoming with its places taken and a waitlist; one upcoming for the elderly; a draft. The demo owner also owns
+one or two held earlier this month (so the month's calendar is not empty right after seeding); one upcoming
+with its places taken and a waitlist; one upcoming for the elderly; a draft. The demo owner also owns
 a vacant house, under weekly care, with a few visits — one found a leak, which opened a repair work order.
 
 Past activities cannot be made through the services (they refuse a start in the past), so the rows are written
@@ -163,6 +164,32 @@ def seed_activities(*, compound: Compound, secretary: User, manager: User, techn
                 held_at=begins,
                 checkin_nonce=secrets.token_hex(8),
                 created_by=secretary,
+            )
+        )
+    # held earlier this month (Asia/Shanghai), so that the month's calendar is not empty right after seeding
+    for k, day in enumerate(sorted({today.replace(day=max(1, today.day - 6)), today - datetime.timedelta(days=1)})):
+        if day.month != today.month or day >= today:
+            continue  # seeded on the 1st: nothing earlier this month
+        title, category, place, hours, capacity, by_property, audience = PROGRAMME[(k * 3) % len(PROGRAMME)]
+        begins = _at(day, 9 if k else 14)
+        rows.append(
+            Activity(
+                community_id=compound.community_id,
+                compound=compound,
+                title=title,
+                category=category,
+                place=place,
+                starts_at=begins,
+                ends_at=begins + datetime.timedelta(hours=hours),
+                capacity=capacity,
+                by_community=True,
+                by_property=by_property,
+                audience=audience,
+                status=ActivityStatus.HELD,
+                published_at=begins - datetime.timedelta(days=7),
+                held_at=begins,
+                checkin_nonce=secrets.token_hex(8),
+                created_by=manager if by_property else secretary,
             )
         )
     # upcoming: one full with a waitlist, one for the elderly, one draft

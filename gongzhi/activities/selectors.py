@@ -193,6 +193,17 @@ def activities_in_month(user: Any, *, year: int, month: int, compound_id: int | 
     return list(with_places(qs).select_related("compound").order_by("starts_at", "id"))
 
 
+def upcoming_for(user: Any, *, now: datetime.datetime, limit: int, compound_id: int | None = None) -> list[Activity]:
+    """The next published activities the user sees that have not ended yet, soonest first, with taken places
+    (the calendar's "Upcoming" list); of one compound when given. One query."""
+    if limit <= 0:
+        return []
+    qs = activities_visible(user).filter(status=ActivityStatus.PUBLISHED, ends_at__gt=now)
+    if compound_id is not None:
+        qs = qs.filter(compound_id=compound_id)
+    return list(with_places(qs).select_related("compound").order_by("starts_at", "id")[:limit])
+
+
 def with_places(qs: QuerySet[Activity]) -> QuerySet[Activity]:
     return qs.annotate(
         taken=Sum("signups__party_size", filter=Q(signups__status=SignupStatus.CONFIRMED), default=0),

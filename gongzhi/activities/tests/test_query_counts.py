@@ -36,10 +36,15 @@ def test_the_calendar_page_runs_constant_queries(world: Any, client_for: Callabl
     _fill(world, 2, month)
     client.get(url, {"month": f"{month:%Y-%m}"})  # warm the session
     with CaptureQueriesContext(connection) as few:
-        assert client.get(url, {"month": f"{month:%Y-%m}"}).status_code == 200
+        few_page = client.get(url, {"month": f"{month:%Y-%m}"})
+    assert few_page.status_code == 200
     _fill(world, 30, month)
+    _fill(world, 6, month + datetime.timedelta(days=40))  # next month's, for the "Upcoming" list
     with CaptureQueriesContext(connection) as many:
         page = client.get(url, {"month": f"{month:%Y-%m}"})
     assert page.content.decode().count('class="act-card"') == 32
+    # the "Upcoming" list above the month is filled too (at most five), without more queries
+    assert few_page.content.decode().count('class="upcoming-item"') <= 2
+    assert page.content.decode().count('class="upcoming-item"') >= 1
     assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
     assert len(few) <= 25, [q["sql"] for q in few.captured_queries]

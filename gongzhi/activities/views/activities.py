@@ -30,6 +30,8 @@ from ..roles import ACTIVITY_MANAGERS
 from ..rules import may_manage, may_sign_up
 from .common import act, domain_errors, photo_response, post_view, run_service
 
+UPCOMING = 5  # activities in the "Upcoming" list above the month
+
 
 def _activity(user: Any, pk: int) -> Activity:
     found = selectors.activity_for(user, pk)
@@ -80,7 +82,14 @@ def index(request: HttpRequest) -> HttpResponse:
     prev = (first - datetime.timedelta(days=1)).replace(day=1)
     nxt = (first + datetime.timedelta(days=32)).replace(day=1)
     managed = selectors.staff_compounds(user, ACTIVITY_MANAGERS).exists()
+    upcoming = selectors.upcoming_for(
+        user, now=timezone.now(), limit=UPCOMING, compound_id=chosen.pk if chosen is not None else None
+    )
+    for a in upcoming:
+        a.left = max(a.capacity - (a.taken or 0), 0)  # type: ignore[attr-defined]
     context = {
+        "upcoming": upcoming,
+        "show_compound": len(compounds) > 1 and chosen is None,
         "year": year,
         "month": month,
         "first": first,

@@ -143,6 +143,15 @@ class Command(BaseCommand):
             technician=users["13800000013"],
             owner=users["13800000101"],
         )
+        from gongzhi.meetings.demo import seed_meetings
+
+        seed_meetings(
+            compound=case,
+            secretary=users["13800000001"],
+            manager=users["13800000011"],
+            technician=users["13800000013"],
+            representative=users["13800000021"],
+        )
         if created:
             audit_record(
                 actor=None,
