@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-import datetime
+import functools
 import logging
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import models, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongzhi.core.errors import Conflict, DomainError, NotAllowed
+from gongzhi.core.errors import Conflict
+from gongzhi.core.services import now_or as now_or
+from gongzhi.core.services import require as require
+from gongzhi.core.services import text_clean
+from gongzhi.core.services import user_or_none as user_or_none
 from gongzhi.notifications.services import notify
 from gongzhi.voices.photos import PreparedPhoto, thumb_name
 
@@ -20,31 +23,8 @@ logger = logging.getLogger("gongzhi.activities")
 
 REASON_MAX = 200
 
-
-def require(allowed: bool, message: str) -> None:
-    if not allowed:
-        raise NotAllowed(message)
-
-
-def now_or(now: datetime.datetime | None) -> datetime.datetime:
-    return now or timezone.now()
-
-
-def user_or_none(actor: Any) -> Any:
-    return actor if getattr(actor, "is_authenticated", False) else None
-
-
-def clean_text(text: Any, *, field: str, max_length: int = REASON_MAX, required: bool = True) -> str:
-    text = str(text or "").strip()
-    if required and not text:
-        raise DomainError(_("This field is required."), field=field, code="required")
-    if len(text) > max_length:
-        raise DomainError(
-            _("At most %(max)d characters (this has %(n)d).") % {"max": max_length, "n": len(text)},
-            field=field,
-            code="too_long",
-        )
-    return text
+# The app's texts: at most REASON_MAX characters unless a caller says otherwise.
+clean_text = functools.partial(text_clean, max_length=REASON_MAX)
 
 
 def transition(obj: Any, target: str) -> None:

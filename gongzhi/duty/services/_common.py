@@ -3,58 +3,30 @@
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import models, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.accounts.models import User
-from gongzhi.core.errors import Conflict, DomainError, NotAllowed, NotFound
+from gongzhi.core.errors import DomainError, NotFound
+from gongzhi.core.services import now_or as now_or
+from gongzhi.core.services import require as require
+from gongzhi.core.services import status_move, text_clean
 from gongzhi.notifications.services import notify
 
 from ..models import Assignment, Shift
 
+move = status_move  # the services' name for it
+
 TEXT_MAX = 500
+
+# The app's texts: at most TEXT_MAX characters unless a caller says otherwise.
+clean_text = functools.partial(text_clean, max_length=TEXT_MAX)
 NAME_MAX = 100
-
-
-def require(allowed: bool, message: str) -> None:
-    if not allowed:
-        raise NotAllowed(message)
-
-
-def now_or(now: datetime.datetime | None) -> datetime.datetime:
-    return now or timezone.now()
-
-
-def clean_text(text: Any, *, field: str, max_length: int = TEXT_MAX, required: bool = True) -> str:
-    text = str(text or "").strip()
-    if required and not text:
-        raise DomainError(_("This field is required."), field=field, code="required")
-    if len(text) > max_length:
-        raise DomainError(
-            _("At most %(max)d characters (this has %(n)d).") % {"max": max_length, "n": len(text)},
-            field=field,
-            code="too_long",
-        )
-    return text
-
-
-def move(
-    obj: models.Model, to: str, *, transitions: dict[str, frozenset[str]], labels: type[models.TextChoices]
-) -> str:
-    """Change ``obj.status`` along its TRANSITIONS table (the caller saves); an illegal move is a Conflict."""
-    before: str = obj.status  # type: ignore[attr-defined]
-    if to not in transitions.get(before, frozenset()):
-        raise Conflict(
-            _("This is %(status)s; it cannot become %(to)s.")
-            % {"status": labels(before).label, "to": labels(to).label},
-            code="illegal_transition",
-        )
-    obj.status = to  # type: ignore[attr-defined]
-    return before
 
 
 def lock_user(user: Any) -> User:

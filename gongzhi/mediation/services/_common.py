@@ -3,28 +3,28 @@
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Iterable
 from typing import Any
 
 from django.db import models, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongzhi.core.errors import Conflict, DomainError, NotFound
+from gongzhi.core.errors import DomainError, NotFound
+from gongzhi.core.services import now_or as now_or
+from gongzhi.core.services import status_move, text_clean
+from gongzhi.core.services import user_or_none as user_or_none
 from gongzhi.notifications.services import notify
 
 from ..models import Case, CaseEvent
 
+move = status_move  # the services' name for it
+
 TEXT_MAX = 2000
 REASON_MAX = 200
 
-
-def now_or(now: datetime.datetime | None) -> datetime.datetime:
-    return now or timezone.now()
-
-
-def user_or_none(actor: Any) -> Any:
-    return actor if getattr(actor, "is_authenticated", False) else None
+# The app's texts: at most REASON_MAX characters unless a caller says otherwise.
+clean_text = functools.partial(text_clean, max_length=REASON_MAX)
 
 
 def require_visible(allowed: bool) -> None:
@@ -33,39 +33,11 @@ def require_visible(allowed: bool) -> None:
         raise NotFound(_("No such case."))
 
 
-def clean_text(text: Any, *, field: str, max_length: int = REASON_MAX, required: bool = True) -> str:
-    text = str(text or "").strip()
-    if required and not text:
-        raise DomainError(_("This field is required."), field=field, code="required")
-    if len(text) > max_length:
-        raise DomainError(
-            _("At most %(max)d characters (this has %(n)d).") % {"max": max_length, "n": len(text)},
-            field=field,
-            code="too_long",
-        )
-    return text
-
-
 def choice(value: Any, labels: type[models.TextChoices], *, field: str) -> str:
     value = str(value or "")
     if value not in labels.values:
         raise DomainError(_("Choose one of the options."), field=field, code="invalid_choice")
     return value
-
-
-def move(
-    obj: models.Model, to: str, *, transitions: dict[str, frozenset[str]], labels: type[models.TextChoices]
-) -> str:
-    """Change ``obj.status`` along its TRANSITIONS table (the caller saves); an illegal move is a Conflict."""
-    before: str = obj.status  # type: ignore[attr-defined]
-    if to not in transitions.get(before, frozenset()):
-        raise Conflict(
-            _("This is %(status)s; it cannot become %(to)s.")
-            % {"status": labels(before).label, "to": labels(to).label},
-            code="illegal_transition",
-        )
-    obj.status = to  # type: ignore[attr-defined]
-    return before
 
 
 def case_lock(case: Case | int) -> Case:

@@ -4,10 +4,11 @@ parties and notifications after the commit."""
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import models, transaction
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,7 +16,11 @@ from django.utils.translation import gettext as _
 from gongzhi.accounts.models import Membership, Organization, User
 from gongzhi.accounts.roles import OrgKind
 from gongzhi.accounts.selectors import memberships_of
-from gongzhi.core.errors import Conflict, DomainError, NotAllowed, NotFound
+from gongzhi.core.errors import DomainError, NotFound
+from gongzhi.core.services import now_or as now_or
+from gongzhi.core.services import require as require
+from gongzhi.core.services import status_move, text_clean
+from gongzhi.core.services import user_or_none as user_or_none
 from gongzhi.estates.models import Compound
 from gongzhi.estates.scope import roles_in_compound
 from gongzhi.notifications.services import notify
@@ -24,7 +29,12 @@ from gongzhi.voices.models import Voice
 from ..models import Meeting, MeetingInvitation, Party, Rsvp
 from ..rules import is_resident_of
 
+move = status_move  # the services' name for it
+
 REASON_MAX = 200
+
+# The app's texts: at most REASON_MAX characters unless a caller says otherwise.
+clean_text = functools.partial(text_clean, max_length=REASON_MAX)
 MAX_VOICES = 200
 
 ORG_PARTY: dict[str, str] = {
@@ -50,49 +60,8 @@ PARTY_ORDER: list[str] = [
 ]
 
 
-def require(allowed: bool, message: str) -> None:
-    if not allowed:
-        raise NotAllowed(message)
-
-
-def now_or(now: datetime.datetime | None) -> datetime.datetime:
-    return now or timezone.now()
-
-
 def local_day(at: datetime.datetime) -> datetime.date:
     return timezone.localdate(at)
-
-
-def user_or_none(actor: Any) -> Any:
-    return actor if getattr(actor, "is_authenticated", False) else None
-
-
-def clean_text(text: Any, *, field: str, max_length: int = REASON_MAX, required: bool = True) -> str:
-    text = str(text or "").strip()
-    if required and not text:
-        raise DomainError(_("This field is required."), field=field, code="required")
-    if len(text) > max_length:
-        raise DomainError(
-            _("At most %(max)d characters (this has %(n)d).") % {"max": max_length, "n": len(text)},
-            field=field,
-            code="too_long",
-        )
-    return text
-
-
-def move(
-    obj: models.Model, to: str, *, transitions: dict[str, frozenset[str]], labels: type[models.TextChoices]
-) -> str:
-    """Change ``obj.status`` along its TRANSITIONS table (the caller saves); an illegal move is a Conflict (409)."""
-    before: str = obj.status  # type: ignore[attr-defined]
-    if to not in transitions.get(before, frozenset()):
-        raise Conflict(
-            _("This is %(status)s; it cannot become %(to)s.")
-            % {"status": labels(before).label, "to": labels(to).label},
-            code="illegal_transition",
-        )
-    obj.status = to  # type: ignore[attr-defined]
-    return before
 
 
 def meeting_lock(meeting: Meeting | int) -> Meeting:

@@ -7,30 +7,22 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.accounts.models import Membership, Organization, User
 from gongzhi.accounts.roles import OrgKind
 from gongzhi.core.audit import audit_record
-from gongzhi.core.errors import Conflict, DomainError, NotAllowed
+from gongzhi.core.errors import Conflict, DomainError
+from gongzhi.core.services import now_or as now_or
+from gongzhi.core.services import require as require
 from gongzhi.notifications.services import notify
 
 from ..models import TEXT_MAX, Status, Voice, VoiceEvent
 
 
-def now_or(now: datetime.datetime | None) -> datetime.datetime:
-    return now or timezone.now()
-
-
 def lock(voice: Voice) -> Voice:
     """The voice re-read under a row lock: concurrent transitions wait, then see the new state."""
     return Voice.objects.select_for_update().select_related("compound", "compound__community").get(pk=voice.pk)
-
-
-def require(allowed: bool, message: str) -> None:
-    if not allowed:
-        raise NotAllowed(message)
 
 
 def clean_text(text: str, *, field: str = "text", required: bool = True) -> str:
