@@ -40,7 +40,7 @@ TOKEN_SALT = "gongzhi.voices.intake-token"  # noqa: S105 - a salt, not a secret
 TOKEN_VALID = datetime.timedelta(hours=1)
 TOKEN_MAX = 200  # a token is about 70 characters; anything much longer is not one
 # The largest request body the intake reads: 2,000 characters of text JSON-escaped (\uXXXX, 6 bytes each) and the
-# other fields fit in 16 KB; anything larger is refused with 413 before it is parsed.
+# other fields take under 16 KB; the limit is twice that, and anything larger is refused with 413 before it is parsed.
 BODY_MAX = 32 * 1024
 COMPOUND_CODE_RE = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 
