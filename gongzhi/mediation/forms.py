@@ -54,6 +54,7 @@ class FilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("All statuses")), *CaseStatus.choices]
     )
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
 
 
 class ScheduleForm(forms.Form):

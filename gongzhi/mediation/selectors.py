@@ -7,6 +7,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from gongzhi.accounts.models import Membership, User
@@ -92,17 +93,26 @@ def party_label(party: CaseParty, *, masked: bool) -> str:
     return f"{name} {phone}".strip()
 
 
-def case_rows(*, user: Any, status: str = "", compound: Compound | None = None) -> list[CaseRow]:
+CASES_PER_PAGE = 30
+
+
+def case_rows(
+    *, user: Any, status: str = "", compound: Compound | None = None, q: str = "", page: Any = 1
+) -> tuple[Page[Case], list[CaseRow]]:
+    """One page of the cases the user may see, newest first, with their parties masked."""
     qs = cases_visible(user=user).order_by("-opened_at", "-pk")
     if status:
         qs = qs.filter(status=status)
     if compound is not None:
         qs = qs.filter(compound=compound)
-    cases = list(qs[:200])
+    if q:
+        qs = qs.filter(title__icontains=q)
+    current = Paginator(qs, CASES_PER_PAGE).get_page(page)
+    cases = list(current.object_list)
     parties: dict[int, list[str]] = {}
     for p in CaseParty.objects.filter(case__in=cases).select_related("house__building", "house__unit"):
         parties.setdefault(p.case_id, []).append(party_label(p, masked=True))
-    return [CaseRow(case=c, parties=parties.get(c.pk, [])) for c in cases]
+    return current, [CaseRow(case=c, parties=parties.get(c.pk, [])) for c in cases]
 
 
 def case_parties(case: Case) -> list[CaseParty]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -48,11 +49,16 @@ from .common import act, domain_errors, post_view, visible_case
 @domain_errors
 def case_list(request: HttpRequest) -> HttpResponse:
     form = FilterForm(request.GET)
-    status = form.cleaned_data.get("status", "") if form.is_valid() else ""
+    valid = form.is_valid()
+    status = form.cleaned_data.get("status", "") if valid else ""
+    q = form.cleaned_data.get("q", "").strip() if valid else ""
     user = request.user
+    page, rows = selectors.case_rows(user=user, status=status, q=q, page=request.GET.get("page"))
     context = {
         "form": form,
-        "rows": selectors.case_rows(user=user, status=status),
+        "rows": rows,
+        "page": page,
+        "query": urlencode({k: v for k, v in (("status", status), ("q", q)) if v}),
         "may_open": selectors.opener_compounds(user=user).exists(),
         "oversees": selectors.overseen_compounds(user=user).exists(),
     }
