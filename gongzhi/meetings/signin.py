@@ -1,11 +1,7 @@
-"""QR sign-in codes: signed (``django.core.signing.TimestampSigner``), expiring, bound to one meeting.
+"""QR sign-in codes of a meeting (gongzhi/core/codes.py): signed, expiring, bound to the meeting and its nonce.
 
-A code carries the meeting's id, the meeting's current sign-in nonce and its expiry time, signed with the
-project's secret under its own salt. It is refused when the signature does not match (forged or damaged),
-when it has expired (``SIGN_IN_VALID`` after it was issued: the page at the meeting shows a fresh one), when it
-is presented for another meeting, or when the meeting's nonce has changed since (staff replaced the code, e.g.
-after a photo of it went round a chat group). The expiry is checked against the caller's clock (``now``), so
-tests and the page agree on time.
+Refused when forged or damaged, expired (``SIGN_IN_VALID`` after issue: the page at the meeting shows a fresh
+one), presented for another meeting, or when the meeting's nonce changed since (staff replaced the code).
 """
 
 from __future__ import annotations
@@ -13,14 +9,15 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.core import signing
 from django.utils.translation import gettext as _
 
+from gongzhi.core.codes import FIELD, qr_svg, scan_code_issue, scan_code_read
 from gongzhi.core.errors import DomainError
+
+__all__ = ["FIELD", "SIGN_IN_VALID", "SignInCode", "qr_svg", "sign_in_token", "sign_in_token_read"]
 
 SALT = "gongzhi.meetings.sign-in"
 SIGN_IN_VALID = datetime.timedelta(hours=3)
-FIELD = "token"
 
 
 @dataclass(frozen=True)
@@ -30,39 +27,27 @@ class SignInCode:
     expires_at: datetime.datetime
 
 
-def _signer() -> signing.TimestampSigner:
-    return signing.TimestampSigner(salt=SALT)
-
-
 def sign_in_token(*, meeting_id: int, nonce: str, now: datetime.datetime) -> str:
     """A code for the meeting, valid for ``SIGN_IN_VALID`` from ``now``."""
-    expires = int((now + SIGN_IN_VALID).timestamp())
-    return _signer().sign_object({"m": meeting_id, "n": nonce, "e": expires})
+    return scan_code_issue(salt=SALT, key="m", object_id=meeting_id, nonce=nonce, expires_at=now + SIGN_IN_VALID)
 
 
 def sign_in_token_read(token: str, *, now: datetime.datetime) -> SignInCode:
     """What a code says, once its signature and expiry are checked; a clear DomainError otherwise."""
-    try:
-        payload = _signer().unsign_object(str(token or "").strip())
-        meeting_id, nonce, expires = int(payload["m"]), str(payload["n"]), int(payload["e"])
-    except (signing.BadSignature, KeyError, TypeError, ValueError):
-        raise DomainError(
+    code = scan_code_read(
+        token,
+        salt=SALT,
+        key="m",
+        now=now,
+        invalid=DomainError(
             _("This sign-in code is not valid: scan the code shown at the meeting."),
             field=FIELD,
             code="sign_in_invalid",
-        ) from None
-    expires_at = datetime.datetime.fromtimestamp(expires, tz=datetime.UTC)
-    if now >= expires_at:
-        raise DomainError(
+        ),
+        expired=DomainError(
             _("This sign-in code has expired: scan the code shown at the meeting again."),
             field=FIELD,
             code="sign_in_expired",
-        )
-    return SignInCode(meeting_id=meeting_id, nonce=nonce, expires_at=expires_at)
-
-
-def qr_svg(text: str, *, scale: int = 6) -> str:
-    """An SVG picture of the QR code for ``text`` (a sign-in link), to show on the meeting's screen."""
-    import segno
-
-    return str(segno.make(text, error="m", micro=False).svg_inline(scale=scale, border=2))
+        ),
+    )
+    return SignInCode(meeting_id=code.object_id, nonce=code.nonce, expires_at=code.expires_at)
