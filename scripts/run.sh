@@ -12,6 +12,7 @@ export DJANGO_SETTINGS_MODULE=${DJANGO_SETTINGS_MODULE:-config.settings.dev}
 .venv/bin/python manage.py mediation_sweep --schedule # mediation session and follow-up reminders
 .venv/bin/python manage.py duty_sweep --schedule      # reminders before duty shifts
 .venv/bin/python manage.py activities_sweep --schedule # activity reminders the day before
+.venv/bin/python manage.py kpi_rollups_sweep --schedule # keeps the KPI rollups up to date, hourly
 .venv/bin/python manage.py prune_db_task_results --min-age-days 1 -v0 # finished background runs of earlier days
 .venv/bin/python manage.py db_worker --no-reload --interval 1 >var/worker.log 2>&1 &
 worker=$!

@@ -345,31 +345,40 @@ def mean_time_to_resolve(
 def _reopen(
     voices: QuerySet[Voice], start: datetime.date, end: datetime.date, as_of: datetime.datetime | None, by: bool
 ) -> dict[Any, Ratio]:
-    from django.db.models import Min
-
-    from gongzhi.voices.models import VoiceEvent
-
-    s, e = _window(start, end, as_of)
-    first: dict[int, tuple[int, datetime.datetime]] = {
-        voice_id: (compound_id, at)
-        for voice_id, compound_id, at in VoiceEvent.objects.filter(
-            voice__in=_counted(voices, as_of), verb__in=RESOLVE_VERBS, at__gte=s, at__lt=e
-        )
-        .order_by()
-        .values("voice")
-        .annotate(first=Min("at"))
-        .values_list("voice", "voice__compound_id", "first")
-    }
-    reopens = VoiceEvent.objects.filter(voice__in=list(first), verb="reopen", at__gt=s)
-    if as_of is not None:
-        reopens = reopens.filter(at__lt=as_of)
-    reopened = {voice_id for voice_id, at in reopens.values_list("voice_id", "at") if at > first[voice_id][1]}
+    first, reopened = reopened_voices(voices, start, end, as_of)
     counts: dict[Any, list[int]] = {}
     for voice_id, (compound_id, _at) in first.items():
         c = counts.setdefault(compound_id if by else None, [0, 0])
         c[0] += voice_id in reopened
         c[1] += 1
     return {k: Ratio(numerator=n, denominator=d) for k, (n, d) in counts.items()}
+
+
+def reopened_voices(
+    voices: QuerySet[Voice], start: datetime.date, end: datetime.date, as_of: datetime.datetime | None
+) -> tuple[dict[int, tuple[int, datetime.datetime]], set[int]]:
+    """The reopen rate's rows: voice id → (compound id, first resolution in the period) for the voices resolved
+    in the period (the denominator), and the ids of those reopened after it (the numerator)."""
+    from django.db.models import Min
+
+    from gongzhi.voices.models import VoiceEvent
+
+    s, e = _window(start, end, as_of)
+    resolutions = VoiceEvent.objects.filter(
+        voice__in=_counted(voices, as_of), verb__in=RESOLVE_VERBS, at__gte=s, at__lt=e
+    ).order_by()
+    first: dict[int, tuple[int, datetime.datetime]] = {
+        voice_id: (compound_id, at)
+        for voice_id, compound_id, at in resolutions.values("voice")
+        .annotate(first=Min("at"))
+        .values_list("voice", "voice__compound_id", "first")
+    }
+    # the voices as a subquery, not a list of ids: a sub-district's year holds hundreds of thousands
+    reopens = VoiceEvent.objects.filter(voice__in=resolutions.values("voice"), verb="reopen", at__gt=s)
+    if as_of is not None:
+        reopens = reopens.filter(at__lt=as_of)
+    reopened = {voice_id for voice_id, at in reopens.values_list("voice_id", "at") if at > first[voice_id][1]}
+    return first, reopened
 
 
 def reopen_rate(

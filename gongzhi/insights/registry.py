@@ -155,6 +155,23 @@ class KpiContext:
 
 
 @dataclass(frozen=True)
+class DrillColumn:
+    label: str | Promise
+    value: Callable[[Any], Any]  # row → the cell (str, number, Decimal, date, datetime)
+
+
+@dataclass(frozen=True)
+class Drill:
+    """The records behind one compound's figure for a period: what its numerator counts (``rows``, ordered,
+    already limited to the compound, the period and the as-of date), the columns a list of them shows, and
+    each row's own page when there is one the reader may open."""
+
+    rows: QuerySet[Any]
+    columns: tuple[DrillColumn, ...]
+    link: Callable[[Any], str] | None = None
+
+
+@dataclass(frozen=True)
 class KpiDefinition:
     key: str
     label: str | Promise  # gettext_lazy
@@ -163,6 +180,8 @@ class KpiDefinition:
     order: int
     compute: Callable[[KpiContext], dict[int, Measure]]
     help: str | Promise = ""
+    # the list behind the figure: ctx (one compound) → Drill; None when the figure has no rows to list
+    drill: Callable[[KpiContext], Drill] | None = None
 
     @property
     def is_ratio(self) -> bool:

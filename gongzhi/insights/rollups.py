@@ -10,7 +10,11 @@ each run recomputes, for every compound, the periods from the earliest day touch
 the last run (new voice events and ratings, house events, payments, reductions, action updates — read by id
 — and changed residents, bills, refunds and meetings — read by ``updated_at``), and at least yesterday and
 today. A reopen also touches the 8 days before it (it withdraws a resolution of up to 7 days before).
-Rebuilt from the events by ``manage.py kpi_rollups_rebuild [--compound CODE] [--since DATE]``.
+Rebuilt from the events by ``manage.py kpi_rollups_rebuild [--compound CODE] [--since DATE] [--grains
+month,quarter,year] [--days N]``: months, quarters and years over all history, days only for the last
+``DAILY_DAYS`` (or ``--days``) — pages read months, quarters and years; a day older than that is computed
+directly when asked for. Each period is computed for all the compounds at once (a fixed number of queries), so
+a rebuild costs about (number of periods) × (one period's queries), whatever the number of compounds.
 """
 
 from __future__ import annotations
@@ -27,14 +31,15 @@ from django.utils import timezone
 from gongzhi.core.audit import audit_record
 
 from .engine import KpiReport, measure_period, year_before_as_of
-from .models import KpiRollup, RollupMark
+from .models import KpiRollup, KpiRollupToDate, RollupMark
 from .periods import DAY, GRAINS, Period, default_as_of, periods_between, same_day_year_before
 from .registry import Measure, definitions
 
 REOPEN_REACH = datetime.timedelta(days=8)
-# Daily rollups cover the last two years and a bit (a daily trend with its year before); months, quarters and
-# years cover all history. Older days are computed directly when asked for.
-DAILY_DAYS = datetime.timedelta(days=800)
+# Daily rollups cover the last 400 days (a month of daily figures with its year before); months, quarters and
+# years cover all history. Older days are computed directly when asked for. (800 days made a rebuild of the demo
+# take minutes for rows no page reads.)
+DAILY_DAYS = datetime.timedelta(days=400)
 ID_SLACK = 0  # rows committed out of id order (PostgreSQL) can be missed: the nightly-safe fallback is the rebuild
 CLOCK_SLACK = datetime.timedelta(minutes=10)
 
@@ -50,9 +55,10 @@ def rollups_recompute(
     *,
     today: datetime.date | None = None,
     grains: Sequence[str] = GRAINS,
+    days: datetime.timedelta = DAILY_DAYS,
 ) -> int:
     """Recompute the rollups of every period (each grain) containing a day of [first, last], up to today, for
-    ``compounds``: one transaction per period. Returns the number of rows written."""
+    ``compounds`` — days only within ``days`` of today: one transaction per period. Returns the rows written."""
     day = today or _today(None)
     last = min(last, day)
     if not compounds or first > last:
@@ -61,7 +67,7 @@ def rollups_recompute(
     community = {c.pk: c.community_id for c in compounds}
     written = 0
     for grain in grains:
-        since = max(first, day - DAILY_DAYS) if grain == DAY else first
+        since = max(first, day - days) if grain == DAY else first
         for period in periods_between(grain, since, last):
             as_of = default_as_of(period, now=day)
             measures = measure_period(compounds, period, as_of)
@@ -86,7 +92,46 @@ def rollups_recompute(
                 KpiRollup.objects.filter(compound_id__in=ids, grain=grain, start=period.start).delete()
                 KpiRollup.objects.bulk_create(rows, batch_size=2000)
             written += len(rows)
+            if as_of < period.last_day:
+                written += _to_date_recompute(compounds, period, as_of, community)
     return written
+
+
+def _to_date_recompute(
+    compounds: Sequence[Any], period: Period, as_of: datetime.date, community: dict[int, int]
+) -> int:
+    """A running period's year before, measured to the same day (``KpiRollupToDate``): what its KPIs are
+    compared with, kept so that pages need not scan last year's events while the period runs."""
+    before = period.year_before()
+    before_as_of = year_before_as_of(period, as_of)
+    measures = measure_period(compounds, before, before_as_of)
+    at = timezone.now()
+    rows = [
+        KpiRollupToDate(
+            community_id=community[compound_id],
+            compound_id=compound_id,
+            grain=period.grain,
+            start=before.start,
+            key=key,
+            numerator=m.numerator,
+            denominator=m.denominator,
+            has_data=m.data,
+            as_of=before_as_of,
+            computed_at=at,
+        )
+        for compound_id, per_key in measures.items()
+        for key, m in per_key.items()
+    ]
+    with transaction.atomic():
+        KpiRollupToDate.objects.filter(compound_id__in=list(community), grain=period.grain, start=before.start).delete()
+        KpiRollupToDate.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
+def _every_compound(compounds: Sequence[Any]) -> bool:
+    from gongzhi.estates.models import Compound
+
+    return {c.pk for c in compounds} >= set(Compound.objects.values_list("pk", flat=True))
 
 
 def rollups_rebuild(
@@ -95,21 +140,37 @@ def rollups_rebuild(
     compounds: Sequence[Any],
     since: datetime.date | None = None,
     today: datetime.date | None = None,
+    grains: Sequence[str] = GRAINS,
+    days: datetime.timedelta = DAILY_DAYS,
 ) -> int:
     """Rebuild the rollups of ``compounds`` from the events, from ``since`` (default: a year before the earliest
-    compound's first records, so that every figure has its year before) to today."""
+    compound's first records, so that every figure has its year before) to today: the periods of ``grains``,
+    days only for the last ``days``."""
     from .engine import compound_since
 
     if not compounds:
         return 0
+    unknown = set(grains) - set(GRAINS)
+    if unknown:
+        raise ValueError(f"unknown grains {sorted(unknown)}")
     first = since or same_day_year_before(min(compound_since(c) for c in compounds))
-    written = rollups_recompute(compounds, first, today or _today(None), today=today)
+    if since is None and _every_compound(compounds):
+        # everything recorded so far is read now: the sweep goes on from here instead of redoing all history
+        # on its first run (what is recorded while the rebuild runs comes after the marks: the sweep sees it)
+        touched_since(now=timezone.now())
+    written = rollups_recompute(compounds, first, today or _today(None), today=today, grains=grains, days=days)
     audit_record(
         actor=actor,
         verb="insights.rollups_rebuild",
         object_type="insights.kpirollup",
         object_id="*",
-        after={"compounds": len(compounds), "since": first.isoformat(), "rows": written},
+        after={
+            "compounds": len(compounds),
+            "since": first.isoformat(),
+            "grains": list(grains),
+            "days": days.days,
+            "rows": written,
+        },
     )
     return written
 
@@ -131,8 +192,11 @@ class Source:
 
 
 def _sources() -> list[Source]:
+    from gongzhi.activities.models import Activity, Signup
+    from gongzhi.duty.models import Assignment, Volunteer
     from gongzhi.estates.models import HouseEvent, Resident
     from gongzhi.finance.models import Bill, Payment, Reduction, Refund
+    from gongzhi.mediation.models import CaseEvent
     from gongzhi.meetings.models import ActionUpdate, Meeting
     from gongzhi.voices.models import Voice, VoiceEvent, VoiceRating
 
@@ -149,6 +213,13 @@ def _sources() -> list[Source]:
         Source("bill", lambda: Bill, "compound_id", "period_start", by_id=False),
         Source("refund", lambda: Refund, "compound_id", "paid_on", by_id=False),
         Source("meeting", lambda: Meeting, "compound_id", "starts_at", by_id=False),
+        # joint work of the later apps: their KPIs count check-ins and holds recorded by d, so what is recorded
+        # today touches only the running periods (recomputed anyway) — except backdated rows, caught here
+        Source("case_event", lambda: CaseEvent, "case__compound_id", "at"),
+        Source("assignment", lambda: Assignment, "shift__post__compound_id", "starts_at"),
+        Source("activity", lambda: Activity, "compound_id", "starts_at", by_id=False),
+        Source("signup", lambda: Signup, "activity__compound_id", "activity__starts_at", by_id=False),
+        Source("volunteer", lambda: Volunteer, "compound_id", "created_at", by_id=False),
     ]
 
 
@@ -217,7 +288,8 @@ def kpis_from_rollups(
     compounds: Sequence[Any], period: Period, *, keys: Iterable[str] | None = None, today: datetime.date | None = None
 ) -> KpiReport:
     """The ``KpiReport`` of ``engine.kpis_compute`` with the default as-of, read from the rollups: one query for
-    closed periods, however many compounds. A running period's year before (to the same day) and days older than
+    closed periods, two for a running one (its year before to the same day is kept in ``KpiRollupToDate`` by the
+    sweep; measured directly when the sweep has not run today), however many compounds. Days older than
     ``DAILY_DAYS`` are measured directly. A period not rolled up yet reads as "no data"."""
     chosen = [d.key for d in definitions(keys)]
     before = period.year_before()
@@ -234,14 +306,30 @@ def kpis_from_rollups(
     }
     before_as_of = year_before_as_of(period, as_of)
     day = today or _today(None)
+    to_date = before_as_of < before.last_day
+    complete = True
+    if to_date:  # a running period: its year before to the same day, kept by the sweep (or measured below)
+        kept = KpiRollupToDate.objects.filter(
+            community_id__in={c.community_id for c in compounds},
+            compound_id__in=[c.pk for c in compounds],
+            grain=period.grain,
+            start=before.start,
+            key__in=chosen,
+            as_of=before_as_of,
+        ).values_list("compound_id", "key", "numerator", "denominator", "has_data")
+        found = {k: m for k, m in found.items() if k[1] != before.start}
+        for compound_id, key, numerator, denominator, has in kept:
+            found[(compound_id, before.start, key)] = Measure(numerator, denominator, has)
+        complete = len({(c, key) for c, start, key in found if start == before.start}) == len(compounds) * len(chosen)
 
     def not_kept(p: Period) -> bool:
         return p.grain == DAY and p.start < day - DAILY_DAYS
 
-    # measured directly: a running period's year before (compared to the same day), and days older than kept
+    # measured directly: a running period's year before when the sweep has not kept it for today, and days older
+    # than kept
     for p, p_as_of, direct in (
         (period, as_of, not_kept(period)),
-        (before, before_as_of, before_as_of < before.last_day or not_kept(before)),
+        (before, before_as_of, (to_date and not complete) or not_kept(before)),
     ):
         if direct:
             for c, per_key in measure_period(compounds, p, p_as_of, chosen).items():

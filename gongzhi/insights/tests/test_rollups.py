@@ -11,7 +11,7 @@ from django.core.management import call_command
 
 from gongzhi.finance.tests.test_kpis import dataset  # noqa: F401  (fees of compound A, 2023-2026)
 from gongzhi.insights.engine import kpis_compute
-from gongzhi.insights.models import KpiRollup
+from gongzhi.insights.models import KpiRollup, KpiRollupToDate
 from gongzhi.insights.periods import DAY, MONTH, QUARTER, YEAR, parse_period
 from gongzhi.insights.rollups import kpis_from_rollups, rollups_recompute, rollups_sweep, touched_since
 from gongzhi.insights.tests.test_kpis_estate import five_houses  # noqa: F401  (house histories)
@@ -164,3 +164,29 @@ def test_the_sweep_command_runs_the_job(world: Any) -> None:
     out = io.StringIO()
     call_command("kpi_rollups_sweep", stdout=out)
     assert "'compounds': 2" in out.getvalue()
+
+
+def test_a_running_period_reads_its_year_before_to_date_from_the_rollups(
+    rolled: list[Any], django_assert_num_queries: Any
+) -> None:
+    # given the running year rolled up today (its year before kept to the same day by the recompute)
+    assert KpiRollupToDate.objects.filter(grain=YEAR, start=D(2025, 1, 1), as_of=D(2025, 4, 30)).exists()
+    # when a page reads it
+    with django_assert_num_queries(2):
+        report = kpis_from_rollups(rolled, parse_period("2026"), today=TODAY)
+    # then the year before is the one measured to 30 April 2025, as the direct computation has it
+    direct = kpis_compute(rolled, parse_period("2026"), as_of=TODAY)
+    assert [(v.definition.key, v.year_before) for v in report.values(None)] == [
+        (v.definition.key, v.year_before) for v in direct.values(None)
+    ]
+
+
+def test_a_running_period_not_swept_today_measures_its_year_before_directly(rolled: list[Any]) -> None:
+    # given the rollups of 30 April, read on 1 May before any sweep: the kept year before is a day old
+    tomorrow = TODAY + datetime.timedelta(days=1)
+    # when a page reads the running year
+    report = kpis_from_rollups(rolled, parse_period("2026"), today=tomorrow)
+    # then its year before is measured to 1 May 2025, not read stale
+    direct = kpis_compute(rolled, parse_period("2026"), as_of=tomorrow)
+    assert report.year_before_as_of == D(2025, 5, 1)
+    assert [v.year_before for v in report.values(None)] == [v.year_before for v in direct.values(None)]
