@@ -22,6 +22,7 @@ urlpatterns = [
     path("duty/", include("gongzhi.duty.urls")),
     path("mediation/", include("gongzhi.mediation.urls")),
     path("notices/", include("gongzhi.notices.urls")),
+    path("insights/", include("gongzhi.insights.urls")),
     path("open311/", include("gongzhi.open311.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),

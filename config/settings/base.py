@@ -81,6 +81,7 @@ TEMPLATES = [
                 "gongzhi.duty.context_processors.duty_nav",
                 "gongzhi.mediation.context_processors.mediation_nav",
                 "gongzhi.notices.context_processors.notices_nav",
+                "gongzhi.insights.context_processors.insights_nav",
                 "gongzhi.notifications.context_processors.notifications_badge",
             ],
         },

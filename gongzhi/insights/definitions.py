@@ -14,7 +14,7 @@ from django.db.models import Count, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import kpis
+from . import drills, kpis
 from .registry import AMOUNT, COUNT, HOURS, RATE, KpiContext, KpiDefinition, Measure, register
 
 # --- Compound and residents ---------------------------------------------------------------------------------
@@ -50,6 +50,7 @@ register(
         section="estates",
         order=100,
         compute=_occupancy,
+        drill=drills.occupancy,
         help=_("Houses occupied ÷ houses delivered, on the period's last day."),
     )
 )
@@ -61,6 +62,7 @@ register(
         section="estates",
         order=110,
         compute=_permanent,
+        drill=drills.permanent_residents,
         help=_("Residents marked permanent who live in the compound on the period's last day."),
     )
 )
@@ -122,15 +124,17 @@ for _i, (_kind, _label) in enumerate(_KIND_LABELS.items()):
             section="voices",
             order=200 + _i,
             compute=_by_kind(_kind),
+            drill=drills.voices_of_kind(_kind),
             help=_("Voices of this kind submitted in the period (rejected and merged ones not counted)."),
         )
     )
-for _key, _label, _order, _function, _help in (
+for _key, _label, _order, _function, _drill, _help in (
     (
         "voices_response_rate",
         _("Response rate"),
         210,
         kpis.response_rate_by_compound,
+        drills.voices_responded,
         _("Of the period's voices other than praise, the share accepted no later than their response deadline."),
     ),
     (
@@ -138,6 +142,7 @@ for _key, _label, _order, _function, _help in (
         _("On-time resolution rate"),
         211,
         kpis.on_time_resolution_rate_by_compound,
+        drills.voices_resolved_on_time,
         _("Of voices whose resolution deadline falls in the period, the share resolved by that deadline."),
     ),
     (
@@ -145,6 +150,7 @@ for _key, _label, _order, _function, _help in (
         _("Resolution rate"),
         212,
         kpis.resolution_rate_by_compound,
+        drills.voices_resolved,
         _("Of the period's voices other than praise, the share resolved by the end of the period."),
     ),
     (
@@ -152,6 +158,7 @@ for _key, _label, _order, _function, _help in (
         _("Satisfaction rate"),
         213,
         kpis.satisfaction_rate_by_compound,
+        drills.voices_satisfied,
         _("Of ratings given in the period, satisfied and basically satisfied ÷ all (the latest rating of a voice)."),
     ),
     (
@@ -159,6 +166,7 @@ for _key, _label, _order, _function, _help in (
         _("Reopen rate"),
         215,
         kpis.reopen_rate_by_compound,
+        drills.voices_reopened,
         _("Of voices resolved in the period, the share reopened after a dissatisfied rating."),
     ),
 ):
@@ -170,6 +178,7 @@ for _key, _label, _order, _function, _help in (
             section="voices",
             order=_order,
             compute=_voice_ratio(_function),
+            drill=_drill,
             help=_help,
         )
     )
@@ -181,6 +190,7 @@ register(
         section="voices",
         order=214,
         compute=_resolve_hours,
+        drill=drills.voices_resolved_in_period,
         help=_("Mean hours from submission to resolution of the voices other than praise resolved in the period."),
     )
 )
@@ -212,6 +222,12 @@ def _fee_kpi(name: str) -> Any:
     return compute
 
 
+_FEE_DRILLS = {
+    "collection": drills.fees_collection,
+    "arrears": drills.fees_arrears,
+    "recovered": drills.fees_recovered,
+    "recovery": drills.fees_recovered,
+}
 for _key, _label, _unit, _order, _name, _help in (
     (
         "fees_collection_rate",
@@ -248,7 +264,14 @@ for _key, _label, _unit, _order, _name, _help in (
 ):
     register(
         KpiDefinition(
-            key=_key, label=_label, unit=_unit, section="fees", order=_order, compute=_fee_kpi(_name), help=_help
+            key=_key,
+            label=_label,
+            unit=_unit,
+            section="fees",
+            order=_order,
+            compute=_fee_kpi(_name),
+            drill=_FEE_DRILLS[_name],
+            help=_help,
         )
     )
 
@@ -334,6 +357,7 @@ register(
         section="meetings",
         order=400,
         compute=_meetings_held,
+        drill=drills.meetings_held,
         help=_("Joint meetings of the period closed with minutes."),
     )
 )
@@ -345,6 +369,7 @@ register(
         section="meetings",
         order=410,
         compute=_actions_done,
+        drill=drills.actions_done,
         help=_("Action items completed in the period (sub-items are counted in their item)."),
     )
 )
@@ -356,6 +381,7 @@ register(
         section="meetings",
         order=411,
         compute=_actions_on_time,
+        drill=drills.actions_on_time,
         help=_("Of the action items completed in the period, the share completed no later than their due date."),
     )
 )
