@@ -20,6 +20,7 @@ from django.utils import timezone
 from gongzhi.accounts.models import User
 from gongzhi.core import crypto
 from gongzhi.core.audit import audit_record
+from gongzhi.core.models import AuditEvent as AuditEventModel
 from gongzhi.estates.models import BindingStatus, Building, Compound, House, HouseBinding, HouseStatus, Relation
 from gongzhi.voices.models import Channel, Kind, LocationKind
 from gongzhi.voices.services.submit import voice_create
@@ -374,3 +375,94 @@ def seed_care(*, compound: Compound, owner: User, technician: User) -> CarePlan 
         after={"house": house.pk, "visits": len(visits)},
     )
     return plan
+
+
+def seed_activity_history(
+    *,
+    compound: Compound,
+    secretary: User,
+    manager: User,
+    people: list[User],
+    years: list[tuple[datetime.date, datetime.date, int]],
+) -> int:
+    """Activities of earlier years for the insights story, written in bulk like ``seed_activities``: for each
+    (start, end, count) the year's festivals and programme activities spread over [start, end), all held, with
+    sign-ups, check-ins and some feedback from ``people``; returns how many were made (0 when done before)."""
+    verb = "demo.activity_history"
+    if not people or AuditEventModel.objects.filter(verb=verb, object_id=str(compound.pk)).exists():
+        return 0
+    rows: list[Activity] = []
+    for start, end, count in years:
+        festivals = [
+            (datetime.date(start.year, m, d), title)
+            for m, d, title in FESTIVALS
+            if start <= datetime.date(start.year, m, d) < end
+        ]
+        programme = max(0, count - len(festivals))
+        step = max(1, (end - start).days // max(1, programme))
+        plan: list[tuple[datetime.date, tuple[str, str, str, float, int, bool, str]]] = [
+            (day, (title, Cat.FESTIVAL, "社区党群服务中心", 2, 40, True, Audience.COMPOUND)) for day, title in festivals
+        ]
+        plan += [
+            (start + datetime.timedelta(days=2 + i * step), PROGRAMME[i % len(PROGRAMME)]) for i in range(programme)
+        ]
+        for i, (day, (title, category, place, hours, capacity, by_property, audience)) in enumerate(plan):
+            begins = _at(day, 9 if i % 2 else 14)
+            rows.append(
+                Activity(
+                    community_id=compound.community_id,
+                    compound=compound,
+                    title=title,
+                    category=category,
+                    place=place,
+                    starts_at=begins,
+                    ends_at=begins + datetime.timedelta(hours=hours),
+                    capacity=capacity,
+                    by_community=True,
+                    by_property=by_property,
+                    audience=audience,
+                    status=ActivityStatus.HELD,
+                    published_at=begins - datetime.timedelta(days=7),
+                    held_at=begins,
+                    checkin_nonce=secrets.token_hex(8),
+                    created_by=manager if by_property else secretary,
+                )
+            )
+    made = Activity.objects.bulk_create(rows)
+    signups: list[Signup] = []
+    feedback: list[Feedback] = []
+    for n, activity in enumerate(made):
+        for k, user in enumerate(people[n % 7 : n % 7 + 4 + n % 9]):
+            came = (n + k) % 5 != 0
+            signups.append(
+                Signup(
+                    community_id=compound.community_id,
+                    activity=activity,
+                    user=user,
+                    is_elderly=activity.audience == Audience.ELDERLY,
+                    status=SignupStatus.CONFIRMED,
+                    checked_in_at=activity.starts_at + datetime.timedelta(minutes=k) if came else None,
+                    checkin_method=(CheckinMethod.QR if k % 3 else CheckinMethod.STAFF) if came else "",
+                )
+            )
+            if came and (n + k) % 4 == 0:
+                feedback.append(
+                    Feedback(
+                        community_id=compound.community_id,
+                        activity=activity,
+                        user=user,
+                        rating=5 - (n + k) % 2,
+                        comment=COMMENTS[(n + k) % len(COMMENTS)],
+                    )
+                )
+    Signup.objects.bulk_create(signups)
+    Feedback.objects.bulk_create(feedback)
+    audit_record(
+        actor=None,
+        verb=verb,
+        object_type="estates.compound",
+        object_id=compound.pk,
+        community_id=compound.community_id,
+        after={"activities": len(made), "signups": len(signups), "feedback": len(feedback)},
+    )
+    return len(made)

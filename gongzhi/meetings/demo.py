@@ -16,6 +16,7 @@ import datetime
 from io import BytesIO
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import Max
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
@@ -23,6 +24,7 @@ from gongzhi.accounts.models import Membership, Organization, User
 from gongzhi.accounts.roles import OrgKind
 from gongzhi.accounts.selectors import user_by_phone
 from gongzhi.estates.models import Compound
+from gongzhi.notifications.models import Notification
 from gongzhi.voices import services as voice_services
 from gongzhi.voices.models import Category, Kind, LocationKind, Voice
 
@@ -258,3 +260,233 @@ def seed_meetings(*, compound: Compound, secretary: User, manager: User, technic
     s.meeting_publish(actor=secretary, meeting=upcoming)
     s.invitation_respond(actor=representative, meeting=upcoming, answer=Rsvp.YES, note="会带几位楼栋长一起参加")
     return Meeting.objects.filter(compound=compound).count()
+
+
+# --- History for the insights story (``gongzhi/insights/demo.py``) ------------------------------------------------
+#
+# The joint meetings of 2024 and 2025 that turned the case around (and two of this year), through the services
+# each held, minuted and closed; its decisions became action items, most done on time (the lobby doors and lights
+# with before/after photos), each agenda item linked to the residents' complaints it answered.
+
+# (day, title, [(agenda title, minutes, voice category, [(action, decision, due in days, budget, done after days)])])
+HISTORY_MEETINGS: list[tuple[datetime.date, str, list[tuple[str, str, str, list[tuple[str, str, int, str, int]]]]]] = [
+    (
+        datetime.date(2024, 11, 14),
+        "三方联席会议：物业费争议与服务承诺",
+        [
+            (
+                "物业费标准与服务不匹配",
+                "业主代表反映物业费偏高、服务不到位。物业公司同意公开收支，并提出服务承诺清单。",
+                "物业收费",
+                [("物业收支季度公示", "物业公司每季度公示物业服务费收支。", 60, "0", 45)],
+            ),
+        ],
+    ),
+    (
+        datetime.date(2025, 2, 20),
+        "三方联席会议：大堂电动门与夜间照明",
+        [
+            (
+                "单元大堂电动门频繁故障",
+                "物业公司通报：一期6栋大堂电动门老化，居民投诉集中。决定整体更换。",
+                "设施维修",
+                [("大堂电动门更换", "更换一期6栋单元大堂电动门，改为刷卡加人脸识别。", 75, "126000", 60)],
+            ),
+            (
+                "大堂及南区道路照明不足",
+                "大堂灯光昏暗、南区路灯间距大，老人夜间出行不便。",
+                "设施维修",
+                [("大堂灯光改造", "12栋单元大堂更换为LED灯具。", 60, "38000", 40)],
+            ),
+        ],
+    ),
+    (
+        datetime.date(2025, 4, 17),
+        "三方联席会议：一二期绿化差异",
+        [
+            (
+                "一期与二期绿化标准不一",
+                "二期景观绿化明显弱于一期，业主意见大。物业公司与开发商协商后同意统一标准补植。",
+                "绿化环境",
+                [
+                    ("二期绿化提升", "按一期标准补植二期楼间绿地和中心花园。", 90, "210000", 80),
+                    ("大堂石材养护", "对一二期大堂石材统一结晶养护。", 45, "26000", 30),
+                ],
+            ),
+        ],
+    ),
+    (
+        datetime.date(2025, 6, 19),
+        "三方联席会议：停车秩序与出行",
+        [
+            (
+                "地库车位被占、道闸识别失灵",
+                "外来车辆占用业主车位，早高峰道闸排队。",
+                "停车交通",
+                [("地库道闸升级与车位管理", "升级车牌识别道闸，外来车辆登记停放。", 45, "58000", 35)],
+            ),
+            (
+                "出行难：定制公交与公交站点",
+                "居民希望开通到地铁站的定制公交，并将公交站移近南门。社区对接区交通运输局。",
+                "公共交通",
+                [("对接开通定制公交", "社区与交通运输局对接，开通早晚高峰定制公交。", 90, "0", 70)],
+            ),
+        ],
+    ),
+    (
+        datetime.date(2025, 9, 11),
+        "三方联席会议：装修噪音与文明共建",
+        [
+            (
+                "装修噪音扰民",
+                "二期入住高峰，装修噪音投诉增多。约定施工时间并公示。",
+                "噪音扰民",
+                [("装修施工时间公约", "制定并公示装修施工时间公约，保安巡查。", 30, "0", 20)],
+            ),
+            (
+                "大堂电视屏发布通知",
+                "业主建议在单元大堂安装电视屏，及时发布通知和活动。",
+                "物业服务",
+                [("大堂电视屏安装", "12个单元大堂安装信息发布屏。", 60, "72000", 50)],
+            ),
+        ],
+    ),
+    (
+        datetime.date(2025, 11, 20),
+        "三方联席会议：年度整改回顾",
+        [
+            (
+                "年度整改事项回顾",
+                "通报全年整改事项完成情况，居民代表对整改效果表示认可。",
+                "其他",
+                [("业主满意度回访", "物业公司对全年报修住户电话回访。", 30, "0", 25)],
+            ),
+        ],
+    ),
+    (
+        datetime.date(2026, 3, 26),
+        "三方联席会议：电动车充电与消防安全",
+        [
+            (
+                "电动车充电难、楼道充电隐患",
+                "居民反映电动车无处充电，楼道飞线充电存在消防隐患。决定在地面增设集中充电棚。",
+                "安全秩序",
+                [("集中充电棚建设", "在南区和北区各建一处电动车集中充电棚。", 75, "96000", 60)],
+            ),
+        ],
+    ),
+    (
+        datetime.date(2026, 5, 21),
+        "三方联席会议：雨季防汛与地库排水",
+        [
+            (
+                "地库排水不畅",
+                "雨季地库积水，物业公司提出疏通排水沟并加装水泵。",
+                "设施维修",
+                [("地库排水改造", "疏通地库排水沟，加装两台潜水泵。", 40, "45000", 30)],
+            ),
+        ],
+    ),
+]
+
+
+def seed_meeting_history(
+    *, compound: Compound, secretary: User, manager: User, technician: User, representative: User
+) -> int:
+    """The joint meetings of earlier years (``HISTORY_MEETINGS``); returns how many were made (0 when done before)."""
+    titles = [title for _day, title, _items in HISTORY_MEETINGS]
+    if Meeting.objects.filter(compound=compound, title__in=titles).exists():
+        return 0
+    property_company = compound.property_company
+    residents = _residents_org(compound, representative)
+    organizations = [o for o in (property_company, residents) if o is not None]
+    made = 0
+    today = timezone.localdate()
+    last_notice = Notification.objects.aggregate(m=Max("pk"))["m"] or 0
+    for day, title, agenda in HISTORY_MEETINGS:
+        if day + datetime.timedelta(days=max(d[4] for _a, _t, _c, ds in agenda for d in ds)) >= today:
+            continue  # only what is over by now
+        start = _at(day, 14, 30)
+
+        def after(days: float, start: datetime.datetime = start) -> datetime.datetime:
+            return start + datetime.timedelta(days=days)
+
+        meeting = s.meeting_create(
+            actor=secretary,
+            compound=compound,
+            kind=MeetingKind.JOINT,
+            title=title,
+            description="社区、物业公司与业主代表共同研究居民反映集中的问题。",
+            starts_at=start,
+            ends_at=start + datetime.timedelta(hours=2),
+            place="新五里社区党群服务中心二楼会议室",
+            now=after(-10),
+        )
+        s.meeting_invite(actor=secretary, meeting=meeting, organizations=organizations)
+        items = []
+        for item_title, text, category, _decisions in agenda:
+            voices = Voice.objects.filter(
+                compound=compound,
+                kind=Kind.COMPLAINT,
+                category__name=category,
+                submitted_at__lt=after(-10),
+                submitted_at__gte=after(-120),
+            ).order_by("-submitted_at")[:3]
+            items.append(
+                s.agenda_item_add(
+                    actor=secretary,
+                    meeting=meeting,
+                    title=item_title,
+                    detail=text[:60],
+                    voice_ids=[v.pk for v in voices],
+                )
+            )
+        s.meeting_publish(actor=secretary, meeting=meeting, now=after(-10))
+        s.invitation_respond(actor=representative, meeting=meeting, answer=Rsvp.YES, now=after(-8))
+        s.meeting_hold(actor=secretary, meeting=meeting, now=after(0))
+        for person in (secretary, manager, technician, representative):
+            s.attendance_mark(actor=secretary, meeting=meeting, user=person, now=after(0.01))
+        for item, (_t, text, _c, decisions) in zip(items, agenda, strict=True):
+            s.minutes_record(actor=secretary, meeting=meeting, item=item, text=text)
+            for action_title, decision, due_days, budget, _done in decisions:
+                s.decision_add(
+                    actor=secretary,
+                    item=item,
+                    text=decision,
+                    becomes_action=True,
+                    action_title=action_title,
+                    responsible_organization=property_company,
+                    responsible_user=technician,
+                    due_on=(day + datetime.timedelta(days=due_days)).isoformat(),
+                    budget=budget if budget != "0" else None,
+                    now=after(0.05),
+                )
+        created = {i.title: i for i in s.meeting_close(actor=secretary, meeting=meeting, now=after(0.1))}
+        minutes = meeting.minutes.order_by("-version").first()
+        if minutes is not None:
+            s.minutes_publish(actor=secretary, minutes=minutes, now=after(1))
+        for _t, _text, _c, decisions in agenda:
+            for action_title, _d, _due, _budget, done in decisions:
+                action = created[action_title]
+                photos = action_title in ("大堂电动门更换", "大堂灯光改造")
+                s.action_progress_update(
+                    actor=technician,
+                    item=action,
+                    progress=40,
+                    note="已开工。",
+                    photos_before=[demo_photo("before.jpg", colour=(120, 120, 120), label="BEFORE")] if photos else [],
+                    now=after(done / 2),
+                )
+                s.action_progress_update(
+                    actor=technician,
+                    item=action,
+                    status="done",
+                    progress=100,
+                    note="已完成，欢迎居民监督。",
+                    photos_after=[demo_photo("after.jpg", colour=(60, 140, 200), label="AFTER")] if photos else [],
+                    now=after(done),
+                )
+        made += 1
+    # the services notified people of meetings and items years old as if they were new: history tells nobody
+    Notification.objects.filter(pk__gt=last_notice).delete()
+    return made

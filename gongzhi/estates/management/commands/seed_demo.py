@@ -152,6 +152,22 @@ class Command(BaseCommand):
             technician=users["13800000013"],
             representative=users["13800000021"],
         )
+        from gongzhi.insights.demo import seed_insights
+
+        seed_insights(
+            case=case,
+            peers=[Compound.objects.get(code=p.code) for p in PEERS],
+            handler=users["13800000012"],
+            keeper=users["13800000014"],
+            secretary=users["13800000001"],
+            manager=users["13800000011"],
+            technician=users["13800000013"],
+            representative=users["13800000021"],
+            departments={
+                "教育配套": (orgs["education"], users["13800000031"]),
+                "公共交通": (orgs["transport"], users["13800000032"]),
+            },
+        )
         if created:
             audit_record(
                 actor=None,
