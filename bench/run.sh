@@ -18,3 +18,4 @@ url=$(bash scripts/pg.sh start "$pgdir" "${BENCH_PG_PORT:-$(( 40000 + RANDOM % 2
 .venv/bin/python -m bench.duty_roster --database-url "$url"
 .venv/bin/python -m bench.duty_pages --database-url "$url"
 .venv/bin/python -m bench.activity_calendar --database-url "$url"
+.venv/bin/python -m bench.insights_dashboard --database-url "$url" # issue 7: sub-district dashboard, 1,000,000 voices and 312,000 bills against 10,000 voices (~45 min)

@@ -317,8 +317,25 @@ def seed_insights(
     made["meetings"] = seed_meeting_history(
         compound=case, secretary=secretary, manager=manager, technician=technician, representative=representative
     )
+    made["honours"] = _honours(case)
     if any(made.values()):
         made["rollups"] = _rollups()
+    return made
+
+
+def _honours(case: Compound) -> int:
+    """The case compound's honours, as the case report gives them."""
+    from .models import Honour
+
+    made = 0
+    for year, title in ((2023, "汉阳区最美小区"), (2025, "汉阳区物业服务红榜小区")):
+        _honour, created = Honour.objects.get_or_create(
+            compound=case,
+            year=year,
+            title=title,
+            defaults={"community_id": case.community_id, "awarded_by": "汉阳区"},
+        )
+        made += created
     return made
 
 

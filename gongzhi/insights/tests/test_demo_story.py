@@ -170,15 +170,21 @@ def test_the_history_is_written_as_the_services_write_it(story: Any) -> None:
 
 def test_seeding_again_adds_nothing(story: Any) -> None:
     from gongzhi.finance.models import Payment
+    from gongzhi.insights.models import Honour
     from gongzhi.meetings.models import Meeting
     from gongzhi.voices.models import Voice
 
-    # given the demo loaded; when seed_demo runs again
-    counts = (Voice.objects.count(), Payment.objects.count(), Meeting.objects.count())
+    # given the demo loaded, with the case compound's honours of the case report
+    assert set(Honour.objects.filter(compound__code="jshy").values_list("year", "title")) == {
+        (2023, "汉阳区最美小区"),
+        (2025, "汉阳区物业服务红榜小区"),
+    }
+    # when seed_demo runs again
+    counts = (Voice.objects.count(), Payment.objects.count(), Meeting.objects.count(), Honour.objects.count())
     call_command("seed_demo", stdout=io.StringIO())
 
     # then nothing is added
-    assert (Voice.objects.count(), Payment.objects.count(), Meeting.objects.count()) == counts
+    assert (Voice.objects.count(), Payment.objects.count(), Meeting.objects.count(), Honour.objects.count()) == counts
 
 
 def test_a_history_voice_reads_like_any_other_on_its_pages(story: Any, client_for: Any) -> None:
