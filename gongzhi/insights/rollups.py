@@ -63,68 +63,46 @@ def rollups_recompute(
     last = min(last, day)
     if not compounds or first > last:
         return 0
-    ids = [c.pk for c in compounds]
     community = {c.pk: c.community_id for c in compounds}
     written = 0
     for grain in grains:
         since = max(first, day - days) if grain == DAY else first
         for period in periods_between(grain, since, last):
             as_of = default_as_of(period, now=day)
-            measures = measure_period(compounds, period, as_of)
-            at = timezone.now()
-            rows = [
-                KpiRollup(
-                    community_id=community[compound_id],
-                    compound_id=compound_id,
-                    grain=grain,
-                    start=period.start,
-                    key=key,
-                    numerator=m.numerator,
-                    denominator=m.denominator,
-                    has_data=m.data,
-                    as_of=as_of,
-                    computed_at=at,
-                )
-                for compound_id, per_key in measures.items()
-                for key, m in per_key.items()
-            ]
-            with transaction.atomic():
-                KpiRollup.objects.filter(compound_id__in=ids, grain=grain, start=period.start).delete()
-                KpiRollup.objects.bulk_create(rows, batch_size=2000)
-            written += len(rows)
-            if as_of < period.last_day:
-                written += _to_date_recompute(compounds, period, as_of, community)
+            written += _store(KpiRollup, compounds, community, period, as_of)
+            if as_of < period.last_day:  # running: its year before to the same day, what it is compared with
+                written += _store(KpiRollupToDate, compounds, community, period.year_before(),
+                                  year_before_as_of(period, as_of))  # fmt: skip
     return written
 
 
-def _to_date_recompute(
-    compounds: Sequence[Any], period: Period, as_of: datetime.date, community: dict[int, int]
+def _store(
+    model: Any, compounds: Sequence[Any], community: dict[int, int], period: Period, as_of: datetime.date
 ) -> int:
-    """A running period's year before, measured to the same day (``KpiRollupToDate``): what its KPIs are
-    compared with, kept so that pages need not scan last year's events while the period runs."""
-    before = period.year_before()
-    before_as_of = year_before_as_of(period, as_of)
-    measures = measure_period(compounds, before, before_as_of)
+    """Measure ``period`` as of ``as_of`` for ``compounds`` and replace its rows of ``model`` (``KpiRollup``, or
+    ``KpiRollupToDate`` for a running period's year before, so that pages need not scan last year's events while
+    the period runs) in one transaction."""
+    measures = measure_period(compounds, period, as_of)
     at = timezone.now()
     rows = [
-        KpiRollupToDate(
+        model(
             community_id=community[compound_id],
             compound_id=compound_id,
             grain=period.grain,
-            start=before.start,
+            start=period.start,
             key=key,
             numerator=m.numerator,
             denominator=m.denominator,
             has_data=m.data,
-            as_of=before_as_of,
+            as_of=as_of,
             computed_at=at,
         )
         for compound_id, per_key in measures.items()
         for key, m in per_key.items()
     ]
     with transaction.atomic():
-        KpiRollupToDate.objects.filter(compound_id__in=list(community), grain=period.grain, start=before.start).delete()
-        KpiRollupToDate.objects.bulk_create(rows, batch_size=2000)
+        model.objects.filter(compound_id__in=list(community), grain=period.grain, start=period.start).delete()
+        model.objects.bulk_create(rows, batch_size=2000)
     return len(rows)
 
 
