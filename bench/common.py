@@ -3,6 +3,7 @@ and running a step in a fresh Python process that answers with one line of JSON.
 
 from __future__ import annotations
 
+import argparse
 import json
 import math
 import os
@@ -91,3 +92,26 @@ def child_env(database_url: str, **extra: str) -> dict[str, str]:
         "LOG_LEVEL": "WARNING",
         **extra,
     }
+
+
+def generated_line(name: str, seconds: float, generated: dict[str, Any]) -> str:
+    """One line on a dataset a generator made: its time, by step (the generator's ``seconds``), counts and size."""
+    steps = ", ".join(f"{step.replace('_', ' ')} {s:.0f} s" for step, s in generated["seconds"].items())
+    steps = steps.replace("vacuum analyze", "VACUUM ANALYZE")
+    return f"generated {name} in {seconds:.0f} s ({steps}): {generated['counts']}, {generated['database_size']}"
+
+
+def add_page_args(parser: argparse.ArgumentParser, *, small: int, large: int, requests: int, warmup: int) -> None:
+    """The options every page benchmark takes (a small and a large dataset, timed in rounds)."""
+    parser.add_argument(
+        "--database-url", default=os.environ.get("DATABASE_URL", ""), help="a throw-away PostgreSQL server"
+    )
+    parser.add_argument("--small", type=int, default=small)
+    parser.add_argument("--large", type=int, default=large)
+    parser.add_argument("--requests", type=int, default=requests, help="timed requests per page, dataset and round")
+    parser.add_argument("--warmup", type=int, default=warmup)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--reuse", action="store_true", help="reuse the databases a --keep run left")
+    parser.add_argument("--keep", action="store_true", help="keep the generated databases")
+    parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE the slowest queries (large)")
+    parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")

@@ -49,9 +49,11 @@ from pathlib import Path
 from typing import Any
 
 from .common import (
+    add_page_args,
     admin_execute,
     child_env,
     database_exists,
+    generated_line,
     machine,
     percentile,
     require_postgresql,
@@ -286,40 +288,23 @@ def _prepare(server: str, size: int, bills: str, args: argparse.Namespace) -> di
     if bills:
         flags += ["--bills-years", bills, "--payments", str(args.payments)]
     generated = run_child("bench.insights_data", flags, child_env(url))
-    s = generated["seconds"]
-    print(
-        f"generated {name} in {time.perf_counter() - t0:.0f} s (estate {s['estate']:.0f} s, "
-        f"voices {s['voices']:.0f} s, bills {s['bills']:.0f} s, VACUUM ANALYZE {s['vacuum_analyze']:.0f} s): "
-        f"{generated['counts']}, {generated['database_size']}",
-        flush=True,
-    )
+    print(generated_line(name, time.perf_counter() - t0, generated), flush=True)
     return {"url": url, "name": name, **generated}
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument(
-        "--database-url", default=os.environ.get("DATABASE_URL", ""), help="a throw-away PostgreSQL server"
-    )
-    parser.add_argument("--small", type=int, default=10_000)
-    parser.add_argument("--large", type=int, default=1_000_000)
+    add_page_args(parser, small=10_000, large=1_000_000, requests=100, warmup=10)
     parser.add_argument("--bills-years", default="2022-2026", help="the large dataset's years of bills")
     parser.add_argument("--payments", type=int, default=600_000, help="the large dataset's payments")
     parser.add_argument("--residents", type=int, default=60, help="residents per compound")
     parser.add_argument("--rollups-since", default="2024-01-01", help="the first day the rollups cover")
-    parser.add_argument("--requests", type=int, default=100, help="timed requests per page, dataset and round")
     parser.add_argument("--pdf-requests", type=int, default=5, help="timed requests of the report PDF")
-    parser.add_argument("--warmup", type=int, default=10)
-    parser.add_argument("--rounds", type=int, default=2)
-    parser.add_argument("--reuse", action="store_true", help="reuse the databases a --keep run left")
     parser.add_argument("--reuse-rollups", action="store_true", help="and their rollups (not rebuilt)")
-    parser.add_argument("--keep", action="store_true", help="keep the generated databases")
     parser.add_argument("--prepare-only", action="store_true", help="generate (and keep) the datasets, no timing")
-    parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE the slowest queries (large)")
     parser.add_argument(
         "--queries", type=Path, help="write the SQL of one request per page and dataset, and each run's figures, here"
     )
-    parser.add_argument("--strict", action="store_true", help="exit 1 when the target is missed")
     parser.add_argument("--child", choices=["measure", "rollups"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child == "measure":

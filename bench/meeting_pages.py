@@ -35,9 +35,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from .common import (
+    add_page_args,
     admin_execute,
     child_env,
     database_exists,
+    generated_line,
     machine,
     percentile,
     require_postgresql,
@@ -186,32 +188,15 @@ def _prepare(server: str, size: int, args: argparse.Namespace) -> dict[str, Any]
         ["--items", str(size), "--compounds", str(args.compounds), "--residents", str(args.residents)],
         child_env(url),
     )
-    seconds = generated["seconds"]
-    print(
-        f"generated {name} in {time.perf_counter() - t0:.0f} s (estate {seconds['estate']:.0f} s, voices "
-        f"{seconds['voices']:.0f} s, meetings {seconds['meetings']:.0f} s, VACUUM ANALYZE "
-        f"{seconds['vacuum_analyze']:.0f} s): {generated['counts']}, {generated['database_size']}",
-        flush=True,
-    )
+    print(generated_line(name, time.perf_counter() - t0, generated), flush=True)
     return {"url": url, "name": name, **generated}
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument(
-        "--database-url", default=os.environ.get("DATABASE_URL", ""), help="a throw-away PostgreSQL server"
-    )
-    parser.add_argument("--small", type=int, default=500)
-    parser.add_argument("--large", type=int, default=50_000)
+    add_page_args(parser, small=500, large=50_000, requests=200, warmup=20)
     parser.add_argument("--compounds", type=int, default=200)
     parser.add_argument("--residents", type=int, default=30, help="residents per compound")
-    parser.add_argument("--requests", type=int, default=200, help="timed requests per page, dataset and round")
-    parser.add_argument("--warmup", type=int, default=20)
-    parser.add_argument("--rounds", type=int, default=2)
-    parser.add_argument("--reuse", action="store_true", help="reuse the databases a --keep run left")
-    parser.add_argument("--keep", action="store_true", help="keep the generated databases")
-    parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE the slowest queries (large)")
-    parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
