@@ -68,9 +68,10 @@ def test_the_secretary_convenes_a_draft_meeting_and_it_is_audited(world: Any, se
         ({"ends_at": "tomorrow"}, "ends_at", "invalid_datetime"),
         ({"starts_at": datetime.datetime(2030, 1, 1, 10)}, "starts_at", "invalid_datetime"),  # naive
         ({"ends_at": None}, "ends_at", "invalid_datetime"),
-        ({"starts_at": in_days(3, 12), "ends_at": in_days(3, 11)}, "ends_at", "ends_before_start"),
-        ({"ends_at": in_days(5)}, "ends_at", "too_long"),
-        ({"starts_at": in_days(-1), "ends_at": in_days(-1, 12)}, "starts_at", "in_the_past"),
+        # times as callables, read when the test runs: collected before midnight, run after, they would shift a day
+        ({"starts_at": lambda: in_days(3, 12), "ends_at": lambda: in_days(3, 11)}, "ends_at", "ends_before_start"),
+        ({"ends_at": lambda: in_days(5)}, "ends_at", "too_long"),
+        ({"starts_at": lambda: in_days(-1), "ends_at": lambda: in_days(-1, 12)}, "starts_at", "in_the_past"),
         ({"place": "", "online_url": ""}, "place", "required"),
         ({"online_url": "javascript:alert(1)"}, "online_url", "invalid_url"),
         ({"online_url": "ftp://x.example/a"}, "online_url", "invalid_url"),
@@ -79,6 +80,7 @@ def test_the_secretary_convenes_a_draft_meeting_and_it_is_audited(world: Any, se
 def test_bad_meeting_fields_are_refused_with_the_field_and_nothing_changes(
     world: Any, secretary: Any, changes: dict[str, Any], field: str, code: str
 ) -> None:
+    changes = {k: v() if callable(v) else v for k, v in changes.items()}
     before = meetings_state()
     with pytest.raises(DomainError) as refused:
         _create(world, secretary, **changes)

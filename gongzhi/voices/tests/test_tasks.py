@@ -45,7 +45,7 @@ def test_response_reminder_then_escalation_each_once(
     }
     assert told("voice.escalate1") == {"property_manager"}
     assert told("voice.escalate2") == {"secretary"}
-    verbs = list(voice.events.filter(public=False).values_list("verb", flat=True))
+    verbs = list(voice.events.filter(public=False).order_by("at", "pk").values_list("verb", flat=True))
     assert verbs == ["remind.response", "escalate1.response", "escalate2.response"]
     assert AuditEvent.objects.filter(verb__startswith="voice.escalate").count() == 2
 
