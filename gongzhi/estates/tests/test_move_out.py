@@ -43,13 +43,14 @@ def test_staff_record_a_move_out_and_the_resident_loses_access(world, client_for
 @pytest.mark.parametrize(
     "on",
     [
-        (timezone.localdate() + datetime.timedelta(days=1)).isoformat(),  # the future
+        lambda: (timezone.localdate() + datetime.timedelta(days=1)).isoformat(),  # the future, read when run
         "2023-12-31",  # before the move-in (2024-01-01)
         "not a date",
         "",
     ],
 )
 def test_a_bad_move_out_date_is_refused_and_nothing_changes(world, client_for, on):
+    on = on() if callable(on) else on
     resident = Resident.objects.get(user=world.users["resident"])
     client = client_for(world.users["secretary"])
     response = _move_out(client, world, resident, on)
