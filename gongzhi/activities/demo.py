@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime
 import secrets
+from typing import Any
 
 from django.utils import timezone
 
@@ -171,28 +172,8 @@ def seed_activities(*, compound: Compound, secretary: User, manager: User, techn
     for k, day in enumerate(sorted({today.replace(day=max(1, today.day - 6)), today - datetime.timedelta(days=1)})):
         if day.month != today.month or day >= today:
             continue  # seeded on the 1st: nothing earlier this month
-        title, category, place, hours, capacity, by_property, audience = PROGRAMME[(k * 3) % len(PROGRAMME)]
-        begins = _at(day, 9 if k else 14)
-        rows.append(
-            Activity(
-                community_id=compound.community_id,
-                compound=compound,
-                title=title,
-                category=category,
-                place=place,
-                starts_at=begins,
-                ends_at=begins + datetime.timedelta(hours=hours),
-                capacity=capacity,
-                by_community=True,
-                by_property=by_property,
-                audience=audience,
-                status=ActivityStatus.HELD,
-                published_at=begins - datetime.timedelta(days=7),
-                held_at=begins,
-                checkin_nonce=secrets.token_hex(8),
-                created_by=manager if by_property else secretary,
-            )
-        )
+        item = PROGRAMME[(k * 3) % len(PROGRAMME)]
+        rows.append(_held(compound, _at(day, 9 if k else 14), item, manager=manager, secretary=secretary))
     # upcoming: one full with a waitlist, one for the elderly, one draft
     soon = _at(today + datetime.timedelta(days=5), 9)
     full = Activity(
@@ -406,28 +387,8 @@ def seed_activity_history(
         plan += [
             (start + datetime.timedelta(days=2 + i * step), PROGRAMME[i % len(PROGRAMME)]) for i in range(programme)
         ]
-        for i, (day, (title, category, place, hours, capacity, by_property, audience)) in enumerate(plan):
-            begins = _at(day, 9 if i % 2 else 14)
-            rows.append(
-                Activity(
-                    community_id=compound.community_id,
-                    compound=compound,
-                    title=title,
-                    category=category,
-                    place=place,
-                    starts_at=begins,
-                    ends_at=begins + datetime.timedelta(hours=hours),
-                    capacity=capacity,
-                    by_community=True,
-                    by_property=by_property,
-                    audience=audience,
-                    status=ActivityStatus.HELD,
-                    published_at=begins - datetime.timedelta(days=7),
-                    held_at=begins,
-                    checkin_nonce=secrets.token_hex(8),
-                    created_by=manager if by_property else secretary,
-                )
-            )
+        for i, (day, item) in enumerate(plan):
+            rows.append(_held(compound, _at(day, 9 if i % 2 else 14), item, manager=manager, secretary=secretary))
     made = Activity.objects.bulk_create(rows)
     signups: list[Signup] = []
     feedback: list[Feedback] = []
@@ -466,3 +427,26 @@ def seed_activity_history(
         after={"activities": len(made), "signups": len(signups), "feedback": len(feedback)},
     )
     return len(made)
+
+
+def _held(compound: Compound, begins: datetime.datetime, item: Any, *, manager: User, secretary: User) -> Activity:
+    """A held activity of the programme (``PROGRAMME`` entry), starting at ``begins``."""
+    title, category, place, hours, capacity, by_property, audience = item
+    return Activity(
+        community_id=compound.community_id,
+        compound=compound,
+        title=title,
+        category=category,
+        place=place,
+        starts_at=begins,
+        ends_at=begins + datetime.timedelta(hours=hours),
+        capacity=capacity,
+        by_community=True,
+        by_property=by_property,
+        audience=audience,
+        status=ActivityStatus.HELD,
+        published_at=begins - datetime.timedelta(days=7),
+        held_at=begins,
+        checkin_nonce=secrets.token_hex(8),
+        created_by=manager if by_property else secretary,
+    )
